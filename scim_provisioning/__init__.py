@@ -1,0 +1,3 @@
+"""SCIM 2.0 service provider for Django: identity providers provision the host's own users."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,139 @@
+"""User adapters: map ``UserAttributes`` onto the host's own User (and membership) models.
+
+The app never assumes the host's User fields; everything goes through the
+adapter named by ``SCIM_PROVISIONING["USER_ADAPTER"]``. ``DefaultUserAdapter``
+covers ``django.contrib.auth``'s User with no configuration, and is the
+template for a host's own adapter (see the example project's ``accounts.scim``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from .attributes import UserAttributes
+from .conf import scim_settings
+
+
+class BaseUserAdapter(ABC):
+    """Contract between the SCIM layer and the host's user models.
+
+    An adapter is created per request with the tenant of the provisioning key
+    (``None`` on a single-tenant site). Every write method runs inside the
+    request's transaction; raising ``django.core.exceptions.ValidationError``
+    answers 400 ``invalidValue`` and rolls everything back.
+    """
+
+    #: ``UserAttributes`` fields this host stores. Others are accepted and
+    #: ignored, and never returned as if they were stored.
+    supported_attributes: ClassVar[frozenset[str]] = frozenset({"user_name", "email"})
+
+    #: SCIM filter attribute -> ORM path from ``ProvisionedUser``, for filters
+    #: on attributes stored by the host (the app maps id, userName, externalId
+    #: and meta itself).
+    filter_fields: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, tenant: Any = None, request: Any = None) -> None:
+        self.tenant = tenant
+        self.request = request
+
+    def optimize_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """Add ``select_related``/``prefetch_related`` so ``read`` runs no query per user."""
+        return queryset.select_related("user")
+
+    def find_existing_user(self, attributes: UserAttributes) -> AbstractBaseUser | None:
+        """A host user to link instead of creating one (e.g. one made before SCIM was on).
+
+        Only users not yet linked in this tenant are offered here; the default
+        links nobody.
+        """
+        return None
+
+    @abstractmethod
+    def create(self, attributes: UserAttributes, user: AbstractBaseUser | None = None) -> AbstractBaseUser:
+        """Create the host user (or attach ``user``, from ``find_existing_user``) and return it."""
+
+    @abstractmethod
+    def update(self, user: AbstractBaseUser, attributes: UserAttributes) -> None:
+        """Apply a full replace of the supported attributes to ``user``."""
+
+    @abstractmethod
+    def read(self, user: AbstractBaseUser) -> UserAttributes:
+        """Return the user's attributes as stored by the host."""
+
+    def delete(self, user: AbstractBaseUser) -> None:
+        """Deprovision ``user`` from the tenant. The default deletes the host user."""
+        user.delete()
+
+    @staticmethod
+    def validate(instance: Any, exclude: list[str] | None = None) -> None:
+        """Run model field validation (lengths, choices) without uniqueness queries."""
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+class DefaultUserAdapter(BaseUserAdapter):
+    """Maps SCIM onto ``django.contrib.auth``'s User (or any AbstractUser subclass).
+
+    userName -> ``USERNAME_FIELD``, the chosen email -> ``email``, names ->
+    ``first_name``/``last_name``, ``active`` -> ``is_active``. Users created
+    here get an unusable password: passwords sent by IdPs are never stored.
+    """
+
+    supported_attributes = frozenset({"user_name", "email", "given_name", "family_name", "active"})
+    filter_fields = {
+        "emails.value": "user__email",
+        "name.givenName": "user__first_name",
+        "name.familyName": "user__last_name",
+        "active": "user__is_active",
+    }
+
+    def find_existing_user(self, attributes: UserAttributes) -> AbstractBaseUser | None:
+        user_model = get_user_model()
+        lookup = {f"{user_model.USERNAME_FIELD}__iexact": attributes.user_name}
+        return user_model._default_manager.filter(scim_links__isnull=True, **lookup).first()
+
+    def create(self, attributes: UserAttributes, user: AbstractBaseUser | None = None) -> AbstractBaseUser:
+        if user is None:
+            user = get_user_model()()
+            user.set_unusable_password()
+            if attributes.active is None:
+                attributes.active = True
+        self._assign(user, attributes)
+        user.save()
+        return user
+
+    def update(self, user: AbstractBaseUser, attributes: UserAttributes) -> None:
+        self._assign(user, attributes)
+        user.save()
+
+    def read(self, user: AbstractBaseUser) -> UserAttributes:
+        return UserAttributes(
+            user_name=user.get_username(),
+            email=getattr(user, "email", None) or None,
+            given_name=getattr(user, "first_name", None) or None,
+            family_name=getattr(user, "last_name", None) or None,
+            active=user.is_active,
+        )
+
+    def _assign(self, user: AbstractBaseUser, attributes: UserAttributes) -> None:
+        setattr(user, user.USERNAME_FIELD, attributes.user_name)
+        user.email = attributes.email or ""
+        user.first_name = attributes.given_name or ""
+        user.last_name = attributes.family_name or ""
+        if attributes.active is not None:
+            user.is_active = attributes.active
+        self.validate(user, exclude=["password"])
+
+
+def get_user_adapter(tenant: Any = None, request: Any = None) -> BaseUserAdapter:
+    """Instantiate the configured user adapter for ``tenant``."""
+    adapter_class: type[BaseUserAdapter] = scim_settings.USER_ADAPTER
+    return adapter_class(tenant=tenant, request=request)
+
+
+__all__ = ["BaseUserAdapter", "DefaultUserAdapter", "ValidationError", "get_user_adapter"]

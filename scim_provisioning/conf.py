@@ -1,0 +1,111 @@
+"""Settings for scim_provisioning, read through one object: ``scim_settings``.
+
+Example::
+
+    SCIM_PROVISIONING = {
+        "USER_ADAPTER": "accounts.scim.MemberAdapter",
+        "LICENSE_POLICY": "accounts.scim.SeatPolicy",
+        "BASE_URL": "https://app.example.com/api/scim/2.0",
+        "TENANT_LOOKUP_FIELD": "slug",
+    }
+    SCIM_PROVISIONING_TENANT_MODEL = "accounts.Organization"  # optional, swappable
+
+Every key has a default (``DEFAULTS``), so an empty or missing dict works.
+Keys in ``IMPORT_STRINGS`` are dotted paths resolved on first use. Values are
+cached until Django sends ``setting_changed`` for one of our settings, which
+calls ``reload()`` on the same instance so every importer sees the change.
+We write our own class because DRF's ``APISettings`` says it is not meant for
+third-party apps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
+
+SETTINGS_NAME = "SCIM_PROVISIONING"
+TENANT_MODEL_SETTING = "SCIM_PROVISIONING_TENANT_MODEL"
+DEFAULT_TENANT_MODEL = "scim_provisioning.Tenant"
+
+DEFAULTS: dict[str, Any] = {
+    # Maps SCIM attributes onto the host's User (and membership) models.
+    "USER_ADAPTER": "scim_provisioning.adapters.DefaultUserAdapter",
+    # Decides whether a tenant has a free seat when a user is created.
+    "LICENSE_POLICY": "scim_provisioning.licensing.UnlimitedSeats",
+    # Absolute URL of the SCIM root; meta.location is built from it. None:
+    # built from the request, whose Host Django checks against ALLOWED_HOSTS.
+    "BASE_URL": None,
+    # Readable prefix of every generated key, so leaked keys are recognisable.
+    "KEY_PREFIX": "scim_",
+    # Field of the tenant model that `createscimkey --tenant` may name.
+    "TENANT_LOOKUP_FIELD": None,
+    # ListResponse page size when `count` is absent, and its upper bound.
+    "PAGE_SIZE": 100,
+    "MAX_PAGE_SIZE": 1000,
+    # Largest accepted request body in bytes; larger ones get 413.
+    "MAX_BODY_SIZE": 1024 * 1024,
+    # A key's last_used_at is written at most once per this many seconds.
+    "LAST_USED_INTERVAL": 60,
+    # URN of the product's extension schema, which holds `privilege`.
+    "EXTENSION_SCHEMA": "urn:ietf:params:scim:schemas:extension:scim_provisioning:2.0:User",
+    # ModelAdmin class registered for provisioning keys.
+    "KEY_ADMIN_CLASS": "scim_provisioning.admin.ProvisioningKeyAdmin",
+}
+
+IMPORT_STRINGS = frozenset({"USER_ADAPTER", "LICENSE_POLICY", "KEY_ADMIN_CLASS"})
+
+
+class ScimSettings:
+    """Lazy, cached view of ``settings.SCIM_PROVISIONING`` merged over ``DEFAULTS``."""
+
+    def __init__(self) -> None:
+        self._cached: set[str] = set()
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        """The host's dict as written, or an empty one."""
+        return getattr(settings, SETTINGS_NAME, None) or {}
+
+    @property
+    def TENANT_MODEL(self) -> str:  # noqa: N802 - mirrors the setting's name
+        """App label of the tenant model (swappable like AUTH_USER_MODEL)."""
+        return getattr(settings, TENANT_MODEL_SETTING, None) or DEFAULT_TENANT_MODEL
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Invalid SCIM_PROVISIONING setting: '{name}'")
+        value = self.user_settings.get(name, DEFAULTS[name])
+        if name in IMPORT_STRINGS and isinstance(value, str):
+            value = _import_from_string(value, name)
+        self._cached.add(name)
+        setattr(self, name, value)
+        return value
+
+    def reload(self) -> None:
+        """Forget cached values; the next access reads settings again."""
+        for name in self._cached:
+            delattr(self, name)
+        self._cached.clear()
+
+
+def _import_from_string(value: str, setting_name: str) -> Any:
+    try:
+        return import_string(value)
+    except ImportError as exc:
+        raise ImportError(
+            f"Could not import '{value}' for SCIM_PROVISIONING setting "
+            f"'{setting_name}'. {exc.__class__.__name__}: {exc}."
+        ) from exc
+
+
+scim_settings = ScimSettings()
+
+
+@receiver(setting_changed)
+def _reload_scim_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting in (SETTINGS_NAME, TENANT_MODEL_SETTING):
+        scim_settings.reload()

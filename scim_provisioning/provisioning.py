@@ -1,0 +1,119 @@
+"""The write path: create, replace and delete users of one tenant, atomically.
+
+Views stay thin and call ``UserProvisioner``; it scopes every read and write
+to the key's tenant, applies the licence rule, keeps the link row in step
+with the host user, and sends the signals after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
+from django.utils import timezone
+
+from . import signals
+from .adapters import BaseUserAdapter, get_user_adapter
+from .attributes import Privilege, UserAttributes
+from .exceptions import ScimError, ScimType
+from .licensing import get_license_policy
+from .models import ProvisionedUser, ProvisioningKey
+
+
+def _duplicate_user_name(user_name: str) -> ScimError:
+    return ScimError(409, f"A user with userName {user_name!r} already exists.", ScimType.UNIQUENESS)
+
+
+class UserProvisioner:
+    """All SCIM User operations of one request, scoped to the key's tenant."""
+
+    def __init__(self, key: ProvisioningKey, request: Any = None) -> None:
+        self.key = key
+        self.tenant = key.tenant
+        self.adapter: BaseUserAdapter = get_user_adapter(tenant=self.tenant, request=request)
+
+    def links(self) -> QuerySet[ProvisionedUser]:
+        """Every link of this tenant, and nothing else: the isolation boundary."""
+        if self.tenant is None:
+            return ProvisionedUser.objects.filter(tenant__isnull=True)
+        return ProvisionedUser.objects.filter(tenant=self.tenant)
+
+    def readable_links(self) -> QuerySet[ProvisionedUser]:
+        return self.adapter.optimize_queryset(self.links())
+
+    def get(self, resource_id: str, for_update: bool = False) -> ProvisionedUser:
+        """The tenant's link with SCIM id ``resource_id``; 404 for unknown ids and other tenants."""
+        try:
+            pk = uuid.UUID(str(resource_id))
+        except ValueError:
+            pk = None
+        queryset = self.readable_links()
+        if for_update:
+            queryset = queryset.select_for_update(of=("self",))
+        link = queryset.filter(pk=pk).first() if pk else None
+        if link is None:
+            raise ScimError(404, f"User {resource_id!r} not found.")
+        return link
+
+    def read(self, link: ProvisionedUser) -> UserAttributes:
+        return self.adapter.read(link.user)
+
+    def _user_name_taken(self, user_name: str, exclude: ProvisionedUser | None = None) -> bool:
+        taken = self.links().filter(Exact(Lower(F("user_name")), Lower(Value(user_name))))
+        if exclude is not None:
+            taken = taken.exclude(pk=exclude.pk)
+        return taken.exists()
+
+    @transaction.atomic(savepoint=False)
+    def create(self, attributes: UserAttributes, external_id: str) -> ProvisionedUser:
+        """Create (or link) a host user; without a free seat it gets privilege ``inactive``."""
+        if self._user_name_taken(attributes.user_name):
+            raise _duplicate_user_name(attributes.user_name)
+        if not get_license_policy().has_free_seat(self.tenant):
+            attributes.privilege = Privilege.INACTIVE
+        user = self.adapter.create(attributes, user=self.adapter.find_existing_user(attributes))
+        # The unique constraints on the link are the real guard against races:
+        # a concurrent duplicate raises IntegrityError, answered 409.
+        link = ProvisionedUser.objects.create(
+            tenant=self.tenant, user=user, user_name=attributes.user_name, external_id=external_id
+        )
+        self._send_after_commit(signals.user_provisioned, user)
+        return link
+
+    @transaction.atomic(savepoint=False)
+    def replace(self, link: ProvisionedUser, attributes: UserAttributes, external_id: str) -> ProvisionedUser:
+        """Full replace of the user's attributes (PUT, and PATCH after applying its operations)."""
+        if attributes.user_name.lower() != link.user_name.lower() and self._user_name_taken(
+            attributes.user_name, exclude=link
+        ):
+            raise _duplicate_user_name(attributes.user_name)
+        was_active = self.adapter.read(link.user).active
+        self.adapter.update(link.user, attributes)
+        link.user_name = attributes.user_name
+        link.external_id = external_id
+        link.version += 1  # the row is locked by get(for_update=True)
+        link.updated_at = timezone.now()
+        link.save(update_fields=["user_name", "external_id", "version", "updated_at"])
+        self._send_after_commit(signals.user_updated, link.user)
+        if was_active and attributes.active is False:
+            self._send_after_commit(signals.user_suspended, link.user)
+        elif was_active is False and attributes.active:
+            self._send_after_commit(signals.user_reactivated, link.user)
+        return link
+
+    @transaction.atomic(savepoint=False)
+    def delete(self, link: ProvisionedUser) -> None:
+        """Deprovision: the adapter removes the user (or their membership), then the link goes."""
+        user = link.user
+        self.adapter.delete(user)
+        ProvisionedUser.objects.filter(pk=link.pk).delete()
+        self._send_after_commit(signals.user_deprovisioned, user)
+
+    def _send_after_commit(self, signal: Any, user: Any) -> None:
+        sender = type(self.adapter)
+        tenant, key = self.tenant, self.key
+        transaction.on_commit(lambda: signal.send(sender=sender, user=user, tenant=tenant, key=key))

@@ -1,0 +1,165 @@
+"""SCIM User JSON <-> ``UserAttributes`` (RFC 7643 §4.1), with the seed's mapping.
+
+Input is canonicalised by ``schemas.canonicalize`` and validated by DRF
+serializers, so errors read like ``{'emails': ['This field is required.']}``.
+The choice among several emails, phones and addresses (work, else primary,
+else the first) lives here, once, instead of in every host adapter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .attributes import Privilege, UserAttributes
+from .conf import scim_settings
+from .constants import USER_RESOURCE_TYPE, USER_SCHEMA
+from .models import ProvisionedUser
+from .schemas import canonicalize
+
+WORK = "work"
+
+
+def _optional_text(max_length: int = 255) -> serializers.CharField:
+    return serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=max_length)
+
+
+class _MultiValuedItemSerializer(serializers.Serializer):
+    type = _optional_text(64)
+    primary = serializers.BooleanField(required=False, allow_null=True)
+
+
+class EmailSerializer(_MultiValuedItemSerializer):
+    value = serializers.EmailField(max_length=254)
+
+
+class PhoneNumberSerializer(_MultiValuedItemSerializer):
+    value = _optional_text(64)
+
+
+class AddressSerializer(_MultiValuedItemSerializer):
+    formatted = _optional_text()
+    streetAddress = _optional_text()  # noqa: N815 - SCIM attribute name
+    locality = _optional_text()
+    region = _optional_text()
+    postalCode = _optional_text(32)  # noqa: N815
+    country = _optional_text(64)
+
+
+class NameSerializer(serializers.Serializer):
+    formatted = _optional_text()
+    givenName = _optional_text(150)  # noqa: N815
+    familyName = _optional_text(150)  # noqa: N815
+
+
+class ScimUserSerializer(serializers.Serializer):
+    """Validates a canonicalised SCIM User; ``to_attributes`` maps it per DESIGN.md §3.1."""
+
+    userName = serializers.CharField(max_length=254)  # noqa: N815
+    externalId = _optional_text(254)  # noqa: N815
+    name = NameSerializer(required=False, allow_null=True)
+    emails = EmailSerializer(many=True, allow_empty=False)
+    phoneNumbers = PhoneNumberSerializer(many=True, required=False, allow_null=True)  # noqa: N815
+    addresses = AddressSerializer(many=True, required=False, allow_null=True)
+    preferredLanguage = _optional_text(35)  # noqa: N815
+    locale = _optional_text(35)
+    timezone = _optional_text(64)
+    active = serializers.BooleanField(required=False, allow_null=True)
+    privilege = serializers.ChoiceField(choices=Privilege.CHOICES, required=False, allow_null=True)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = canonicalize(data)
+        return super().to_internal_value(data)
+
+    def to_attributes(self) -> UserAttributes:
+        data = self.validated_data
+        name = data.get("name") or {}
+        email = _pick(data.get("emails"))
+        phone = _pick(data.get("phoneNumbers"), fallback=False)
+        address = _pick(data.get("addresses"), fallback=False)
+        return UserAttributes(
+            user_name=data["userName"],
+            email=email["value"] if email else None,
+            given_name=name.get("givenName") or None,
+            family_name=name.get("familyName") or None,
+            language=data.get("preferredLanguage") or data.get("locale") or None,
+            timezone=data.get("timezone") or None,
+            phone=(phone or {}).get("value") or None,
+            location=_format_address(address),
+            privilege=data.get("privilege"),
+            active=data.get("active"),
+        )
+
+    @property
+    def external_id(self) -> str:
+        return self.validated_data.get("externalId") or ""
+
+
+def _pick(items: list[dict[str, Any]] | None, fallback: bool = True) -> dict[str, Any] | None:
+    """The ``type: work`` item, else the primary one, else (with ``fallback``) the first."""
+    if not items:
+        return None
+    for item in items:
+        if (item.get("type") or "").lower() == WORK:
+            return item
+    for item in items:
+        if item.get("primary"):
+            return item
+    return items[0] if fallback or len(items) == 1 and not items[0].get("type") else None
+
+
+def _format_address(address: dict[str, Any] | None) -> str | None:
+    """An address's ``formatted`` value, else its parts joined (seed: work address -> location)."""
+    if not address:
+        return None
+    if address.get("formatted"):
+        return str(address["formatted"])
+    parts = [address.get(k) for k in ("streetAddress", "locality", "region", "postalCode", "country")]
+    return ", ".join(str(p) for p in parts if p) or None
+
+
+def user_location(link: ProvisionedUser, base_url: str) -> str:
+    """``meta.location``: the resource's URI under the configured base URL."""
+    return f"{base_url.rstrip('/')}/Users/{link.pk}"
+
+
+def user_representation(link: ProvisionedUser, attributes: UserAttributes, base_url: str) -> dict[str, Any]:
+    """The SCIM User resource for a link and the host's stored attributes."""
+    supported = scim_settings.USER_ADAPTER.supported_attributes
+    extension = scim_settings.EXTENSION_SCHEMA
+    resource: dict[str, Any] = {"schemas": [USER_SCHEMA], "id": str(link.pk)}
+    if link.external_id:
+        resource["externalId"] = link.external_id
+    resource["userName"] = link.user_name
+    name = {k: v for k, v in (("givenName", attributes.given_name), ("familyName", attributes.family_name)) if v}
+    if name:
+        resource["name"] = name
+    if attributes.email:
+        resource["emails"] = [{"value": attributes.email, "type": WORK, "primary": True}]
+    if attributes.phone:
+        resource["phoneNumbers"] = [{"value": attributes.phone, "type": WORK}]
+    if attributes.location:
+        resource["addresses"] = [{"formatted": attributes.location, "type": WORK}]
+    if attributes.language:
+        resource["preferredLanguage"] = attributes.language
+    if attributes.timezone:
+        resource["timezone"] = attributes.timezone
+    if "active" in supported:
+        resource["active"] = bool(attributes.active)
+    if "privilege" in supported and attributes.privilege:
+        resource["schemas"].append(extension)
+        resource[extension] = {"privilege": attributes.privilege}
+    resource["meta"] = {
+        "resourceType": USER_RESOURCE_TYPE,
+        "created": _timestamp(link.created_at),
+        "lastModified": _timestamp(link.updated_at),
+        "location": user_location(link, base_url),
+        "version": link.etag,
+    }
+    return resource
+
+
+def _timestamp(value: Any) -> str:
+    return value.isoformat().replace("+00:00", "Z")

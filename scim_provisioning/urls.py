@@ -1,0 +1,27 @@
+"""SCIM routes. Mount them where the IdP should find them, e.g. ``path("api/scim/2.0/", include(...))``.
+
+Resource names are matched in either case (Entra ID has been seen sending
+``/users``) and with or without a trailing slash.
+"""
+
+from __future__ import annotations
+
+from django.urls import re_path
+
+from . import views
+
+app_name = "scim_provisioning"
+
+users = views.UserViewSet.as_view({"get": "list", "post": "create"})
+user = views.UserViewSet.as_view(
+    {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+)
+
+urlpatterns = [
+    re_path(r"^[Uu]sers/?$", users, name="users"),
+    re_path(r"^[Uu]sers/(?P<pk>[^/]+)/?$", user, name="user"),
+    re_path(r"^[Gg]roups(?:/.*)?$", views.NotOfferedView.as_view(resource="Groups"), name="groups"),
+    re_path(r"^[Bb]ulk/?$", views.NotOfferedView.as_view(resource="Bulk"), name="bulk"),
+    re_path(r"^[Mm]e/?$", views.NotOfferedView.as_view(resource="/Me"), name="me"),
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+]

@@ -1,0 +1,162 @@
+"""SCIM endpoints: the Users resource and SCIM errors for everything else under the mount point.
+
+Views are thin: authentication resolves the key (and so the tenant),
+serializers validate, ``UserProvisioner`` writes, and one exception handler
+turns every failure into a SCIM error envelope. The host's own
+``REST_FRAMEWORK`` settings are never consulted: every policy is set here.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.db import transaction
+from rest_framework import status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.viewsets import ViewSet
+
+from .authentication import ProvisioningKeyAuthentication
+from .conf import scim_settings
+from .constants import MEDIA_TYPE
+from .exceptions import ScimError, ScimType, format_errors, scim_exception_handler
+from .filters import ScimFilterBackend
+from .locations import scim_base_url
+from .models import ProvisionedUser
+from .pagination import ScimPagination
+from .parsers import PlainJSONParser, ScimJSONParser
+from .patch import apply_patch
+from .permissions import HasProvisioningKey
+from .provisioning import UserProvisioner
+from .renderers import ScimJSONRenderer
+from .schemas import canonicalize
+from .serializers import ScimUserSerializer, user_location, user_representation
+
+
+class ScimView(APIView):
+    """Base for SCIM endpoints: SCIM media types, bearer keys, SCIM errors, no throttling yet."""
+
+    authentication_classes = [ProvisioningKeyAuthentication]
+    permission_classes = [HasProvisioningKey]
+    parser_classes = [ScimJSONParser, PlainJSONParser]
+    renderer_classes = [ScimJSONRenderer, JSONRenderer]
+    throttle_classes: list[Any] = []
+
+    def get_exception_handler(self) -> Any:
+        return scim_exception_handler
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > scim_settings.MAX_BODY_SIZE:
+            raise ScimError(413, f"The request body exceeds {scim_settings.MAX_BODY_SIZE} bytes.")
+        super().initial(request, *args, **kwargs)
+
+    def base_url(self) -> str:
+        return scim_base_url(self.request)
+
+
+class UserViewSet(ScimView, ViewSet):
+    """``/Users`` (RFC 7644 §3.3-§3.6): create, read, list, replace, patch, delete."""
+
+    filter_backend = ScimFilterBackend
+
+    @cached_property
+    def provisioner(self) -> UserProvisioner:
+        return UserProvisioner(self.request.auth, request=self.request)
+
+    @property
+    def adapter(self) -> Any:
+        return self.provisioner.adapter
+
+    def list(self, request: Request) -> Response:
+        queryset = self.filter_backend().filter_queryset(request, self.provisioner.links(), self)
+        paginator = ScimPagination(request.query_params)
+        page = paginator.paginate(self.adapter.optimize_queryset(queryset.order_by("created_at", "pk")))
+        base_url = self.base_url()
+        resources = [user_representation(link, self.provisioner.read(link), base_url) for link in page]
+        return Response(paginator.response_data(resources), content_type=MEDIA_TYPE)
+
+    def create(self, request: Request) -> Response:
+        serializer = self._validated(request.data)
+        link = self.provisioner.create(serializer.to_attributes(), serializer.external_id)
+        response = self._resource_response(link, status.HTTP_201_CREATED)
+        response["Location"] = user_location(link, self.base_url())
+        return response
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._resource_response(self.provisioner.get(pk))
+
+    def update(self, request: Request, pk: str) -> Response:
+        link = self.provisioner.get(pk, for_update=True)
+        serializer = self._validated(request.data)
+        self._check_immutable_id(request.data, link)
+        self.provisioner.replace(link, serializer.to_attributes(), serializer.external_id)
+        return self._resource_response(link)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        link = self.provisioner.get(pk, for_update=True)
+        current = user_representation(link, self.provisioner.read(link), self.base_url())
+        patched = apply_patch(canonicalize(current), request.data)
+        serializer = self._validated(patched)
+        self.provisioner.replace(link, serializer.to_attributes(), serializer.external_id)
+        return self._resource_response(link)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        self.provisioner.delete(self.provisioner.get(pk, for_update=True))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # One transaction per request: the row lock taken by get(for_update=True)
+        # lasts until the write, and any error answer rolls every write back.
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+        return response
+
+    @staticmethod
+    def _validated(data: Any) -> ScimUserSerializer:
+        serializer = ScimUserSerializer(data=data)
+        if not serializer.is_valid():
+            raise ScimError(400, format_errors(serializer.errors), ScimType.INVALID_VALUE)
+        return serializer
+
+    @staticmethod
+    def _check_immutable_id(data: dict[str, Any], link: ProvisionedUser) -> None:
+        sent = canonicalize(data).get("id")
+        if sent is not None and str(sent) != str(link.pk):
+            raise ScimError(400, "'id' is read-only and cannot be changed.", ScimType.MUTABILITY)
+
+    def _resource_response(self, link: ProvisionedUser, status_code: int = status.HTTP_200_OK) -> Response:
+        body = user_representation(link, self.provisioner.read(link), self.base_url())
+        response = Response(body, status=status_code, content_type=MEDIA_TYPE)
+        response["ETag"] = link.etag
+        return response
+
+
+class NotOfferedView(ScimView):
+    """``/Groups``, ``/Bulk``, ``/Me``: answered 501 with a SCIM error, never an HTML page."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    resource = ""
+
+    def handle(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise ScimError(501, f"{self.resource} is not supported by this service provider; it provisions Users only.")
+
+    get = post = put = patch = delete = handle
+
+
+class NotFoundView(ScimView):
+    """Any other path below the mount point: a SCIM 404."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+
+    def handle(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise ScimError(404, f"No SCIM endpoint at {request.path!r}.")
+
+    get = post = put = patch = delete = handle

@@ -1,0 +1,53 @@
+"""factory-boy factories for the host user, tenants and provisioning keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from scim_provisioning.models import ProvisioningKey, get_tenant_model
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        self.set_password(extracted or "not-a-real-password")
+        if create:
+            self.save(update_fields=["password"])
+
+
+class TenantFactory(DjangoModelFactory):
+    class Meta:
+        model = get_tenant_model()
+        django_get_or_create = ("slug",)
+
+    name = factory.Faker("company")
+    slug = factory.Sequence(lambda n: f"tenant-{n}")
+
+
+class ProvisioningKeyFactory(DjangoModelFactory):
+    """Creates keys through ``create_key`` and attaches the raw key as ``raw_key``."""
+
+    class Meta:
+        model = ProvisioningKey
+
+    name = "Okta"
+    tenant = None
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> ProvisioningKey:
+        key, raw_key = model_class.objects.create_key(**kwargs)
+        key.raw_key = raw_key
+        return key
