@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from rest_framework import status
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -109,8 +110,11 @@ class UserViewSet(ScimView, ViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        # One transaction per request: the row lock taken by get(for_update=True)
+        # One transaction per write: the row lock taken by get(for_update=True)
         # lasts until the write, and any error answer rolls every write back.
+        # Reads need no transaction, and skip its round trips.
+        if request.method in SAFE_METHODS:
+            return super().dispatch(request, *args, **kwargs)
         with transaction.atomic():
             response = super().dispatch(request, *args, **kwargs)
             if response.status_code >= 400:

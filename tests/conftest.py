@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from scim_provisioning.constants import USER_SCHEMA
 
 from .factories import ProvisioningKeyFactory, TenantFactory
+
+
+HOST_ONLY = "test_host_"
+ZERO_CONFIG_ONLY = "test_default_"
+
+
+def is_host() -> bool:
+    """True under tests.settings_host (the example product's models and adapter)."""
+    return settings.AUTH_USER_MODEL == "accounts.User"
+
+
+def pytest_ignore_collect(collection_path: Path, config: Any) -> bool | None:
+    # Host-specific tests (seats, privilege, memberships) need the example's
+    # models; zero-configuration tests need the stock User and no tenant model.
+    if collection_path.name.startswith(HOST_ONLY) and not is_host():
+        return True
+    if collection_path.name.startswith(ZERO_CONFIG_ONLY) and is_host():
+        return True
+    return None
+
+
+def give_seats(tenant: Any, seats: int) -> None:
+    """Under the example host, buy ``seats`` seats for ``tenant``; zero config has no seats to buy."""
+    if is_host():
+        from accounts.models import Subscription
+
+        Subscription.objects.update_or_create(organization=tenant, defaults={"seats": seats, "plan": "Enterprise"})
 
 
 def scim_client_for(key: Any) -> APIClient:
@@ -20,12 +49,16 @@ def scim_client_for(key: Any) -> APIClient:
 
 @pytest.fixture
 def tenant(db: Any) -> Any:
-    return TenantFactory(slug="acme", name="Acme")
+    tenant = TenantFactory(slug="acme", name="Acme")
+    give_seats(tenant, 100)
+    return tenant
 
 
 @pytest.fixture
 def other_tenant(db: Any) -> Any:
-    return TenantFactory(slug="globex", name="Globex")
+    tenant = TenantFactory(slug="globex", name="Globex")
+    give_seats(tenant, 100)
+    return tenant
 
 
 @pytest.fixture

@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Run the whole test suite on a fresh machine: ``python3 runtests.py [tox arguments]``.
+
+Needs only Python 3.10+. Installs tox into ``.venv-tox`` on first use, then
+runs tox: every Python x Django environment whose interpreter this machine
+has (others are skipped), the migrations check and the packaging check.
+Set ``DATABASE_URL`` (e.g. ``postgres://postgres@127.0.0.1:5432/scim``) to
+run against PostgreSQL instead of SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv-tox"
+
+
+def main() -> int:
+    bindir = VENV / ("Scripts" if os.name == "nt" else "bin")
+    tox = bindir / "tox"
+    if not tox.exists():
+        print(f"Installing tox into {VENV} ...", flush=True)
+        venv.create(VENV, with_pip=True)
+        subprocess.run([bindir / "python", "-m", "pip", "install", "-q", "-U", "pip", "tox>=4.22"], check=True)
+    # Two environments at a time, each one's output shown as it runs.
+    args = sys.argv[1:] or ["run-parallel", "--parallel", "2", "--parallel-live", "--parallel-no-spinner"]
+    return subprocess.run([tox, *args], cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Queries per request are bounded and do not grow with the number of users (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scim_provisioning.constants import PATCH_OP_SCHEMA
+
+USERS = "/scim/v2/Users"
+pytestmark = pytest.mark.django_db
+
+# Authentication is one query (the key, with its tenant); last_used_at is
+# written at most once a minute, so it is taken out of these budgets. Writes
+# include their transaction's savepoint pair (the test runs inside a
+# transaction). DELETE also pays for the host's own cascades, fixed per host.
+BUDGET = {"list": 4, "lookup": 4, "get": 3, "post": 10, "put": 9, "patch": 9, "delete": 12}
+
+
+@pytest.fixture
+def warm_key(scim):
+    """Use the key once so its last_used_at write is not counted below."""
+    scim.get(USERS, {"count": 0})
+    return scim
+
+
+@pytest.fixture(params=[3, 30], ids=["3-users", "30-users"])
+def population(request, create_user, warm_key):
+    return [create_user(f"user{n}@example.com") for n in range(request.param)]
+
+
+def test_list_page_is_bounded(warm_key, population, django_assert_max_num_queries):
+    with django_assert_max_num_queries(BUDGET["list"]):
+        body = warm_key.get(USERS, {"count": 100}).json()
+    assert body["itemsPerPage"] == len(population)
+
+
+def test_user_name_lookup_is_bounded(warm_key, population, django_assert_max_num_queries):
+    with django_assert_max_num_queries(BUDGET["lookup"]):
+        body = warm_key.get(USERS, {"filter": 'userName eq "USER1@example.com"'}).json()
+    assert body["totalResults"] == 1
+
+
+def test_get_is_bounded(warm_key, population, django_assert_max_num_queries):
+    with django_assert_max_num_queries(BUDGET["get"]):
+        assert warm_key.get(f"{USERS}/{population[-1]['id']}").status_code == 200
+
+
+def test_post_is_bounded(warm_key, population, user_payload, django_assert_max_num_queries):
+    with django_assert_max_num_queries(BUDGET["post"]):
+        assert warm_key.post(USERS, user_payload("new@example.com"), format="json").status_code == 201
+
+
+def test_put_is_bounded(warm_key, population, user_payload, django_assert_max_num_queries):
+    with django_assert_max_num_queries(BUDGET["put"]):
+        response = warm_key.put(f"{USERS}/{population[0]['id']}", user_payload("user0@example.com"), format="json")
+    assert response.status_code == 200
+
+
+def test_patch_is_bounded(warm_key, population, django_assert_max_num_queries):
+    body = {"schemas": [PATCH_OP_SCHEMA], "Operations": [{"op": "replace", "value": {"active": False}}]}
+    with django_assert_max_num_queries(BUDGET["patch"]):
+        assert warm_key.patch(f"{USERS}/{population[0]['id']}", body, format="json").status_code == 200
+
+
+def test_delete_is_bounded(warm_key, population, django_assert_max_num_queries):
+    with django_assert_max_num_queries(BUDGET["delete"]):
+        assert warm_key.delete(f"{USERS}/{population[0]['id']}").status_code == 204
