@@ -1,0 +1,1 @@
+"""The example host's own accounts: users, organizations, memberships, subscriptions."""

@@ -1,0 +1,213 @@
+"""SCIM wiring of the example host: who a provisioned user is, and what a seat is.
+
+This module is the worked example for host developers. ``scim_provisioning``
+turns SCIM JSON into plain ``UserAttributes`` and creates one adapter per
+request with the tenant of the provisioning key, here an ``Organization``.
+``MemberAdapter`` maps those attributes onto two host models:
+
+- ``User``: the person, who may belong to several organizations, so one
+  organization's IdP links an existing account rather than duplicating it;
+- ``Membership``: their place in *this* organization, which carries what SCIM
+  calls ``privilege`` and ``active`` (suspension).
+
+The app keeps the SCIM-only data (id, externalId, ETag version) in its own
+``ProvisionedUser`` rows; nothing here stores them. Both classes are named in
+``settings.SCIM_PROVISIONING``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+
+from scim_provisioning.adapters import BaseUserAdapter
+from scim_provisioning.attributes import ATTRIBUTE_NAMES, Privilege, UserAttributes
+from scim_provisioning.licensing import BaseLicensePolicy, SeatUsage
+
+from .models import Membership, Organization, Subscription, User
+
+#: Attribute of a ``User`` holding its memberships in the adapter's
+#: organization (a list of zero or one), filled by ``optimize_queryset``.
+MEMBERSHIPS_ATTR = "scim_memberships"
+
+#: ``UserAttributes`` field -> ``User`` field, for the plain profile strings.
+PROFILE_FIELDS: dict[str, str] = {
+    "given_name": "first_name",
+    "family_name": "last_name",
+    "language": "language",
+    "timezone": "timezone",
+    "phone": "phone",
+    "location": "location",
+}
+
+
+class MemberAdapter(BaseUserAdapter):
+    """Provisions ``User`` + ``Membership`` in the organization of the provisioning key."""
+
+    # Every attribute the app understands has a home in this host.
+    supported_attributes = ATTRIBUTE_NAMES
+
+    # Paths start at scim_provisioning's ProvisionedUser. Only User columns are
+    # mapped: a path through user__memberships would also match the user's
+    # memberships in other organizations, and `active` is the negation of
+    # Membership.is_suspended, which a plain column mapping cannot express.
+    filter_fields: ClassVar[dict[str, str]] = {
+        "emails.value": "user__email",
+        "name.givenName": "user__first_name",
+        "name.familyName": "user__last_name",
+    }
+
+    tenant: Organization | None
+
+    @property
+    def organization(self) -> Organization:
+        """The key's organization; a key without one cannot provision members here."""
+        if self.tenant is None:
+            raise PermissionDenied("This provisioning key belongs to no organization.")
+        return self.tenant
+
+    def optimize_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """Load each page of users with two queries, whatever the page size."""
+        memberships = Membership.objects.filter(organization=self.tenant)
+        return queryset.select_related("user").prefetch_related(
+            Prefetch("user__memberships", queryset=memberships, to_attr=MEMBERSHIPS_ATTR)
+        )
+
+    def find_existing_user(self, attributes: UserAttributes) -> User | None:
+        """An account with the same email (any case) not yet provisioned in this organization.
+
+        It may be a member of other organizations, or of this one from before
+        SCIM was turned on; either way the IdP takes it over instead of meeting
+        a duplicate-email error. Staff accounts are never offered: an IdP that
+        could rename them could reset their password. A production host would
+        also offer only addresses in domains the organization has verified, so
+        one customer's IdP cannot claim another customer's users.
+        """
+        candidates = User.objects.filter(email__iexact=_email(attributes), is_staff=False, is_superuser=False)
+        return candidates.exclude(scim_links__tenant=self.organization).first()
+
+    def create(self, attributes: UserAttributes, user: User | None = None) -> User:  # type: ignore[override]
+        """Create the user (or take over ``user``) and their membership.
+
+        A new user gets an unusable password: they sign in through the IdP.
+        A taken-over user keeps what the IdP did not send, and a membership
+        they already had keeps its privilege, so linking an existing member
+        never costs or frees a seat; later updates apply the IdP's values.
+        """
+        organization = self.organization
+        membership = None
+        if user is None:
+            # A clash with another account's email is left to the unique
+            # constraint: the app answers its IntegrityError with 409 uniqueness.
+            user = User(email=_email(attributes))
+            user.set_unusable_password()
+            _assign_profile(user, attributes, clear_missing=True)
+        else:
+            _assign_profile(user, attributes, clear_missing=False)
+            membership = Membership.objects.filter(user=user, organization=organization).first()
+        self.validate(user, exclude=["password"])
+        user.save()
+
+        if membership is None:
+            membership = Membership(
+                user=user,
+                organization=organization,
+                privilege=attributes.privilege or Privilege.MEMBER,
+                # An IdP pushing a disabled account must never hand it access.
+                is_suspended=attributes.active is False,
+            )
+        elif attributes.active is not None:
+            membership.is_suspended = not attributes.active
+        self.validate(membership, exclude=["user", "organization"])
+        membership.save()
+        setattr(user, MEMBERSHIPS_ATTR, [membership])
+        return user
+
+    def update(self, user: User, attributes: UserAttributes) -> None:  # type: ignore[override]
+        """Full replace of the profile; privilege and suspension only when sent."""
+        user.email = _email(attributes)
+        _assign_profile(user, attributes, clear_missing=True)
+        self.validate(user, exclude=["password"])
+        user.save()
+
+        # Change the cached instance, so a read() after this update sees it.
+        membership = self._membership(user)
+        if membership is None:
+            # Removed by hand in the admin while the IdP still manages the user:
+            # restore it, without handing out a seat the IdP did not ask for.
+            membership = Membership(user=user, organization=self.organization, privilege=Privilege.INACTIVE)
+            setattr(user, MEMBERSHIPS_ATTR, [membership])
+        if attributes.privilege is not None:
+            membership.privilege = attributes.privilege
+        if attributes.active is not None:
+            membership.is_suspended = not attributes.active
+        self.validate(membership, exclude=["user", "organization"])
+        membership.save()
+
+    def read(self, user: User) -> UserAttributes:  # type: ignore[override]
+        """The user as stored: profile from ``User``, privilege and active from ``Membership``."""
+        membership = self._membership(user)
+        return UserAttributes(
+            user_name=user.email,
+            email=user.email,
+            **{attr: getattr(user, field) or None for attr, field in PROFILE_FIELDS.items()},
+            privilege=membership.privilege if membership else None,
+            active=not membership.is_suspended if membership else False,
+        )
+
+    def delete(self, user: User) -> None:  # type: ignore[override]
+        """Remove the membership; delete the account once it belongs to no organization.
+
+        Staff accounts are the host operators', not the IdP's, and are kept.
+        """
+        Membership.objects.filter(user=user, organization=self.organization).delete()
+        if not user.is_staff and not user.memberships.exists():
+            user.delete()
+
+    def _membership(self, user: User) -> Membership | None:
+        """The membership in this organization: prefetched if possible, else one query."""
+        cached = getattr(user, MEMBERSHIPS_ATTR, None)
+        if cached is None:
+            cached = list(Membership.objects.filter(user=user, organization=self.tenant)[:1])
+            setattr(user, MEMBERSHIPS_ATTR, cached)
+        return cached[0] if cached else None
+
+
+class SeatPolicy(BaseLicensePolicy):
+    """Seats come from the organization's ``Subscription``; no subscription, no seat.
+
+    What holds a seat is ``MembershipQuerySet.holding_seats``.
+    """
+
+    def has_free_seat(self, tenant: Organization | None) -> bool:
+        """Lock the subscription row, so two IdP requests cannot both take the last seat."""
+        if tenant is None:
+            return False
+        try:
+            subscription = Subscription.objects.select_for_update().get(organization=tenant)
+        except Subscription.DoesNotExist:
+            return False
+        return subscription.seats_used() < subscription.seats
+
+    def seat_usage(self, tenant: Organization | None) -> SeatUsage:
+        """Seats in use and bought, for the admin's provisioning page."""
+        if tenant is None:
+            return SeatUsage(used=0, total=0)
+        used = Membership.objects.filter(organization=tenant).holding_seats().count()
+        subscription = Subscription.objects.filter(organization=tenant).first()
+        return SeatUsage(used=used, total=subscription.seats if subscription else 0)
+
+
+def _email(attributes: UserAttributes) -> str:
+    """The login email: the IdP's email, else its userName (often the same address)."""
+    return attributes.email or attributes.user_name
+
+
+def _assign_profile(user: User, attributes: UserAttributes, *, clear_missing: bool) -> None:
+    """Copy the profile strings; unassigned (``None``) clears a field only when asked."""
+    for attr, field in PROFILE_FIELDS.items():
+        value = getattr(attributes, attr)
+        if value is not None or clear_missing:
+            setattr(user, field, value or "")

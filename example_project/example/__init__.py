@@ -1,0 +1,1 @@
+"""Project package of the example SaaS host that mounts ``scim_provisioning``."""
