@@ -23,6 +23,8 @@ class Messages:
     TENANT_MODEL = f"{TENANT_MODEL_SETTING} is invalid: %s"
     DRF_MISSING = "'rest_framework' must be in INSTALLED_APPS."
     BAD_NUMBER = f"{SETTINGS_NAME}['%s'] must be a positive integer."
+    BAD_INTERVAL = f"{SETTINGS_NAME}['LAST_USED_INTERVAL'] must be an integer of seconds, 0 or more."
+    BAD_PREFIX = f"{SETTINGS_NAME}['KEY_PREFIX'] must be a string of at most %d characters."
     PAGE_SIZES = f"{SETTINGS_NAME}['PAGE_SIZE'] must not exceed {SETTINGS_NAME}['MAX_PAGE_SIZE']."
     NO_BASE_URL = f"{SETTINGS_NAME}['BASE_URL'] is not set."
     LOOKUP_FIELD = f"{SETTINGS_NAME}['TENANT_LOOKUP_FIELD'] %r is not a field of the tenant model %s."
@@ -30,6 +32,9 @@ class Messages:
 
 class Hints:
     UNKNOWN_KEYS = f"Check the spelling; the known keys are: {', '.join(sorted(DEFAULTS))}."
+    TENANT_MODEL_IN_DICT = (
+        f"The tenant model is swappable like AUTH_USER_MODEL, so it is the top-level setting {TENANT_MODEL_SETTING}."
+    )
     IMPORT_FAILED = "Give a dotted path to a class, e.g. 'accounts.scim.MemberAdapter'."
     TENANT_MODEL = "Use 'app_label.ModelName' of an installed model, as for AUTH_USER_MODEL."
     NO_BASE_URL = (
@@ -37,6 +42,9 @@ class Hints:
         "does not depend on the request's Host header."
     )
 
+
+# key_prefix stores the prefix and keys.DISPLAY_CHARS random characters in 32.
+MAX_KEY_PREFIX_LENGTH = 24
 
 BASES = {
     "USER_ADAPTER": "scim_provisioning.adapters.BaseUserAdapter",
@@ -53,7 +61,8 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     errors: list[CheckMessage] = []
     unknown = sorted(set(user_settings or {}) - set(DEFAULTS))
     if unknown:
-        errors.append(Error(Messages.UNKNOWN_KEYS % ", ".join(unknown), hint=Hints.UNKNOWN_KEYS, id="scim_provisioning.E002"))
+        hint = Hints.UNKNOWN_KEYS + (f" {Hints.TENANT_MODEL_IN_DICT}" if "TENANT_MODEL" in unknown else "")
+        errors.append(Error(Messages.UNKNOWN_KEYS % ", ".join(unknown), hint=hint, id="scim_provisioning.E002"))
     errors.extend(_check_import_strings())
     errors.extend(_check_tenant_model())
     if not apps.is_installed("rest_framework"):
@@ -72,7 +81,9 @@ def _check_import_strings() -> list[CheckMessage]:
         try:
             value = getattr(scim_settings, name)
         except ImportError as exc:
-            errors.append(Error(Messages.IMPORT_FAILED % (name, exc), hint=Hints.IMPORT_FAILED, id="scim_provisioning.E003"))
+            errors.append(
+                Error(Messages.IMPORT_FAILED % (name, exc), hint=Hints.IMPORT_FAILED, id="scim_provisioning.E003")
+            )
             continue
         base = import_string(BASES[name])
         if not (isinstance(value, type) and issubclass(value, base)):
@@ -104,4 +115,10 @@ def _check_numbers() -> list[CheckMessage]:
             errors.append(Error(Messages.BAD_NUMBER % name, id="scim_provisioning.E007"))
     if not errors and scim_settings.PAGE_SIZE > scim_settings.MAX_PAGE_SIZE:
         errors.append(Error(Messages.PAGE_SIZES, id="scim_provisioning.E008"))
+    interval = scim_settings.LAST_USED_INTERVAL
+    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 0:
+        errors.append(Error(Messages.BAD_INTERVAL, id="scim_provisioning.E010"))
+    prefix = scim_settings.KEY_PREFIX
+    if not isinstance(prefix, str) or len(prefix) > MAX_KEY_PREFIX_LENGTH:
+        errors.append(Error(Messages.BAD_PREFIX % MAX_KEY_PREFIX_LENGTH, id="scim_provisioning.E011"))
     return errors

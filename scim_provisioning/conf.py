@@ -95,7 +95,7 @@ class ScimSettings:
 def _import_from_string(value: str, setting_name: str) -> Any:
     try:
         return import_string(value)
-    except ImportError as exc:
+    except Exception as exc:  # a module may fail with anything, e.g. RuntimeError for a model outside INSTALLED_APPS
         raise ImportError(
             f"Could not import '{value}' for SCIM_PROVISIONING setting "
             f"'{setting_name}'. {exc.__class__.__name__}: {exc}."

@@ -13,9 +13,7 @@ from . import views
 app_name = "scim_provisioning"
 
 users = views.UserViewSet.as_view({"get": "list", "post": "create"})
-user = views.UserViewSet.as_view(
-    {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
-)
+user = views.UserViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"})
 
 urlpatterns = [
     re_path(r"^[Uu]sers/?$", users, name="users"),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -12,7 +13,6 @@ from rest_framework.test import APIClient
 from scim_provisioning.constants import USER_SCHEMA
 
 from .factories import ProvisioningKeyFactory, TenantFactory
-
 
 HOST_ONLY = "test_host_"
 ZERO_CONFIG_ONLY = "test_default_"

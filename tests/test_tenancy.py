@@ -7,7 +7,6 @@ import pytest
 from scim_provisioning.constants import PATCH_OP_SCHEMA
 from scim_provisioning.models import ProvisionedUser
 
-
 USERS = "/scim/v2/Users"
 pytestmark = pytest.mark.django_db
 

@@ -160,7 +160,7 @@ def test_filter_on_email_value(scim, create_user):
         '(userName eq "a"',
         'urn:example:unknown:User:userName eq "a"',
         'meta.created gt "yesterday"',
-        'userName gt true',
+        "userName gt true",
         "",
     ],
 )
