@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from .attributes import UserAttributes
@@ -32,6 +31,10 @@ class BaseUserAdapter(ABC):
     #: ``UserAttributes`` fields this host stores. Others are accepted and
     #: ignored, and never returned as if they were stored.
     supported_attributes: ClassVar[frozenset[str]] = frozenset({"user_name", "email"})
+
+    #: True when users can only exist inside a tenant (e.g. as memberships):
+    #: keys must then name a tenant, in the admin and in ``createscimkey``.
+    requires_tenant: ClassVar[bool] = False
 
     #: SCIM filter attribute -> ORM path from ``ProvisionedUser``, for filters
     #: on attributes stored by the host (the app maps id, userName, externalId
@@ -93,9 +96,19 @@ class DefaultUserAdapter(BaseUserAdapter):
     }
 
     def find_existing_user(self, attributes: UserAttributes) -> AbstractBaseUser | None:
+        """An account with this username (any case) that no IdP manages yet.
+
+        Staff and superusers are never offered: an IdP that could rename them
+        or change their email could take over an operator's account.
+        """
         user_model = get_user_model()
-        lookup = {f"{user_model.USERNAME_FIELD}__iexact": attributes.user_name}
-        return user_model._default_manager.filter(scim_links__isnull=True, **lookup).first()
+        candidates = user_model._default_manager.filter(
+            scim_links__isnull=True, **{f"{user_model.USERNAME_FIELD}__iexact": attributes.user_name}
+        )
+        for flag in ("is_staff", "is_superuser"):
+            if any(field.name == flag for field in user_model._meta.get_fields()):
+                candidates = candidates.filter(**{flag: False})
+        return candidates.first()
 
     def create(self, attributes: UserAttributes, user: AbstractBaseUser | None = None) -> AbstractBaseUser:
         if user is None:
@@ -134,6 +147,3 @@ def get_user_adapter(tenant: Any = None, request: Any = None) -> BaseUserAdapter
     """Instantiate the configured user adapter for ``tenant``."""
     adapter_class: type[BaseUserAdapter] = scim_settings.USER_ADAPTER
     return adapter_class(tenant=tenant, request=request)
-
-
-__all__ = ["BaseUserAdapter", "DefaultUserAdapter", "ValidationError", "get_user_adapter"]

@@ -45,6 +45,12 @@ class ProvisioningKeyAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["name", "tenant"] if obj is None else ["name", "tenant", *self.readonly_fields]
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and scim_settings.USER_ADAPTER.requires_tenant:
+            form.base_fields["tenant"].required = True
+        return form
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [] if obj is None else [*self.readonly_fields, "tenant"]
 

@@ -203,7 +203,11 @@ class ProvisionedUser(models.Model):
                 name="scim_user_once_no_tenant",
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "external_id"], name="scim_user_external_id")]
+        indexes = [
+            models.Index(fields=["tenant", "external_id"], name="scim_user_external_id"),
+            # Lists are ordered by creation, then id: a stable order for paging.
+            models.Index(fields=["tenant", "created_at", "id"], name="scim_user_listing"),
+        ]
 
     def __str__(self) -> str:
         return self.user_name

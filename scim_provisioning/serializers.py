@@ -98,16 +98,20 @@ class ScimUserSerializer(serializers.Serializer):
 
 
 def _pick(items: list[dict[str, Any]] | None, fallback: bool = True) -> dict[str, Any] | None:
-    """The ``type: work`` item, else the primary one, else (with ``fallback``) the first."""
+    """The ``type: work`` item (the primary one if several).
+
+    With ``fallback`` (emails), else the primary item, else the first. Without
+    it (phones, addresses), only a lone untyped item: a mobile number is not a
+    work phone.
+    """
     if not items:
         return None
-    for item in items:
-        if (item.get("type") or "").lower() == WORK:
-            return item
-    for item in items:
-        if item.get("primary"):
-            return item
-    return items[0] if fallback or len(items) == 1 and not items[0].get("type") else None
+    work = [item for item in items if (item.get("type") or "").lower() == WORK]
+    if work:
+        return next((item for item in work if item.get("primary")), work[0])
+    if fallback:
+        return next((item for item in items if item.get("primary")), items[0])
+    return items[0] if len(items) == 1 and not items[0].get("type") else None
 
 
 def _format_address(address: dict[str, Any] | None) -> str | None:

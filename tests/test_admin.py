@@ -190,3 +190,22 @@ def test_key_message_shows_the_configured_scim_url(
 
     message = next(str(m) for m in response.context["messages"] if "Key: " in str(m))
     assert shown in message
+
+
+def test_tenant_is_required_when_the_adapter_provisions_inside_tenants(admin_client: Any, settings: Any) -> None:
+    override_scim_settings(settings, USER_ADAPTER="tests.adapters.TenantOnlyAdapter")
+
+    response = admin_client.post(KEY_ADD, {"name": "Okta", "tenant": "", "_save": "Save"})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["tenant"] == ["This field is required."]
+    assert not ProvisioningKey.objects.exists()
+
+
+def test_tenant_is_optional_on_a_single_tenant_site(admin_client: Any, settings: Any) -> None:
+    override_scim_settings(settings, USER_ADAPTER="scim_provisioning.adapters.DefaultUserAdapter")
+
+    response = admin_client.post(KEY_ADD, {"name": "Okta", "tenant": "", "_save": "Save"}, follow=True)
+
+    assert response.status_code == 200
+    assert ProvisioningKey.objects.get().tenant is None

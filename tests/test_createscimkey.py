@@ -103,7 +103,8 @@ def test_slug_is_not_accepted_without_a_lookup_field(settings: Any, tenant: Any)
     assert not ProvisioningKey.objects.exists()
 
 
-def test_without_tenant_creates_a_tenantless_key(db: Any) -> None:
+def test_without_tenant_creates_a_tenantless_key(db: Any, settings: Any) -> None:
+    override_scim_settings(settings, USER_ADAPTER="scim_provisioning.adapters.DefaultUserAdapter")
     raw = the_raw_key(createscimkey("--name", "Single tenant"))
 
     key = ProvisioningKey.objects.get()
@@ -112,8 +113,8 @@ def test_without_tenant_creates_a_tenantless_key(db: Any) -> None:
     assert get_users_with(raw).status_code == 200
 
 
-def test_default_name(db: Any) -> None:
-    createscimkey()
+def test_default_name(tenant: Any) -> None:
+    createscimkey("--tenant", str(tenant.pk))
 
     assert ProvisioningKey.objects.get().name == "Provisioning key"
 
@@ -145,3 +146,12 @@ def test_each_run_prints_a_new_key(tenant: Any) -> None:
 
     assert first != second
     assert ProvisioningKey.objects.filter(tenant=tenant).count() == 2
+
+
+def test_tenant_is_required_when_the_adapter_provisions_inside_tenants(db: Any, settings: Any) -> None:
+    override_scim_settings(settings, USER_ADAPTER="tests.adapters.TenantOnlyAdapter")
+
+    with pytest.raises(CommandError, match="--tenant is required"):
+        createscimkey("--name", "Okta")
+
+    assert not ProvisioningKey.objects.exists()

@@ -85,3 +85,13 @@ def test_attributes_the_stock_user_cannot_store_are_not_returned(single, user_pa
 
     for attribute in ("preferredLanguage", "timezone", "phoneNumbers", "addresses"):
         assert attribute not in resource
+
+
+def test_staff_accounts_are_never_adopted(single, user_payload):
+    """An IdP must not take over an operator's account by pushing its username."""
+    UserFactory(username="admin", email="ops@example.com", is_staff=True)
+
+    response = single.post(USERS, user_payload("admin", emails=[{"value": "evil@example.com"}]), format="json")
+
+    assert response.status_code == 409
+    assert get_user_model().objects.get(username="admin").email == "ops@example.com"

@@ -216,3 +216,13 @@ def test_values_longer_than_columns_are_400_and_write_nothing(scim, user_payload
         assert response.json()["scimType"] == "invalidValue"
     assert not get_user_model().objects.exists()
     assert not ProvisionedUser.objects.exists()
+
+
+def test_primary_work_email_wins_among_several_work_emails(scim, user_payload):
+    emails = [
+        {"value": "old@example.com", "type": "work"},
+        {"value": "new@example.com", "type": "work", "primary": True},
+    ]
+    body = scim.post(USERS, user_payload("bj", emails=emails), format="json").json()
+
+    assert body["emails"][0]["value"] == "new@example.com"

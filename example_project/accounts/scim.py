@@ -48,6 +48,8 @@ class MemberAdapter(BaseUserAdapter):
 
     # Every attribute the app understands has a home in this host.
     supported_attributes = ATTRIBUTE_NAMES
+    # Users are provisioned as memberships of the key's organization.
+    requires_tenant = True
 
     # Paths start at scim_provisioning's ProvisionedUser. Only User columns are
     # mapped: a path through user__memberships would also match the user's

@@ -137,7 +137,10 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "provisioned user",
                 "verbose_name_plural": "provisioned users",
-                "indexes": [models.Index(fields=["tenant", "external_id"], name="scim_user_external_id")],
+                "indexes": [
+                    models.Index(fields=["tenant", "external_id"], name="scim_user_external_id"),
+                    models.Index(fields=["tenant", "created_at", "id"], name="scim_user_listing"),
+                ],
                 "constraints": [
                     models.UniqueConstraint(
                         models.F("tenant"),

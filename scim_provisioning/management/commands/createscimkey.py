@@ -27,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="Provisioning key", help="Where the key is used, e.g. 'Okta'.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["tenant"] is None and scim_settings.USER_ADAPTER.requires_tenant:
+            raise CommandError("--tenant is required: the configured USER_ADAPTER provisions users inside a tenant.")
         tenant = self._find_tenant(options["tenant"]) if options["tenant"] is not None else None
         _, raw_key = ProvisioningKey.objects.create_key(name=options["name"], tenant=tenant)
         self.stdout.write(raw_key)
