@@ -9,7 +9,7 @@ template for a host's own adapter (see the example project's ``accounts.scim``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -110,7 +110,7 @@ class DefaultUserAdapter(BaseUserAdapter):
                 candidates = candidates.filter(**{flag: False})
         return candidates.first()
 
-    def create(self, attributes: UserAttributes, user: AbstractBaseUser | None = None) -> AbstractBaseUser:
+    def create(self, attributes: UserAttributes, user: Any = None) -> AbstractBaseUser:
         if user is None:
             user = get_user_model()()
             user.set_unusable_password()
@@ -118,13 +118,13 @@ class DefaultUserAdapter(BaseUserAdapter):
                 attributes.active = True
         self._assign(user, attributes)
         user.save()
-        return user
+        return cast(AbstractBaseUser, user)
 
-    def update(self, user: AbstractBaseUser, attributes: UserAttributes) -> None:
+    def update(self, user: Any, attributes: UserAttributes) -> None:
         self._assign(user, attributes)
         user.save()
 
-    def read(self, user: AbstractBaseUser) -> UserAttributes:
+    def read(self, user: Any) -> UserAttributes:
         return UserAttributes(
             user_name=user.get_username(),
             email=getattr(user, "email", None) or None,
@@ -133,7 +133,7 @@ class DefaultUserAdapter(BaseUserAdapter):
             active=user.is_active,
         )
 
-    def _assign(self, user: AbstractBaseUser, attributes: UserAttributes) -> None:
+    def _assign(self, user: Any, attributes: UserAttributes) -> None:
         setattr(user, user.USERNAME_FIELD, attributes.user_name)
         user.email = attributes.email or ""
         user.first_name = attributes.given_name or ""

@@ -42,7 +42,7 @@ class ProvisioningKeyAdmin(admin.ModelAdmin):
     readonly_fields = ["key_prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke_keys"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["name", "tenant"] if obj is None else ["name", "tenant", *self.readonly_fields]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
@@ -51,7 +51,7 @@ class ProvisioningKeyAdmin(admin.ModelAdmin):
             form.base_fields["tenant"].required = True
         return form
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [] if obj is None else [*self.readonly_fields, "tenant"]
 
     @admin.display(description=_("status"))
@@ -62,7 +62,7 @@ class ProvisioningKeyAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        obj.created_by = request.user
+        obj.created_by = request.user  # type: ignore[assignment]  # admin requests are authenticated
         raw_key = obj.set_new_key()
         super().save_model(request, obj, form, change)
         # Shown once: the raw key is not stored and cannot be displayed again.

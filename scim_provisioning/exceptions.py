@@ -113,8 +113,9 @@ def scim_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         error = ScimError(500, "Internal server error.")
     set_rollback()
     response = error_response(error.status_code, str(error.detail), error.scim_type)
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        response["Retry-After"] = str(int(exc.wait))
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        response["Retry-After"] = str(int(wait))
     auth_header = getattr(exc, "auth_header", None)
     if auth_header:
         response["WWW-Authenticate"] = auth_header

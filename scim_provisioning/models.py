@@ -64,7 +64,7 @@ class ProvisioningKeyQuerySet(models.QuerySet["ProvisioningKey"]):
     def active(self) -> ProvisioningKeyQuerySet:
         return self.filter(revoked_at__isnull=True)
 
-    def for_tenant(self, tenant: models.Model | None) -> ProvisioningKeyQuerySet:
+    def for_tenant(self, tenant: Any) -> ProvisioningKeyQuerySet:
         return self.filter(tenant=tenant) if tenant is not None else self.filter(tenant__isnull=True)
 
     def by_raw_key(self, raw_key: str) -> ProvisioningKeyQuerySet:

@@ -75,7 +75,7 @@ class UserProvisioner:
             raise _duplicate_user_name(attributes.user_name)
         if not get_license_policy().has_free_seat(self.tenant):
             attributes.privilege = Privilege.INACTIVE
-        user = self.adapter.create(attributes, user=self.adapter.find_existing_user(attributes))
+        user: Any = self.adapter.create(attributes, user=self.adapter.find_existing_user(attributes))
         # The unique constraints on the link are the real guard against races:
         # a concurrent duplicate raises IntegrityError, answered 409.
         link = ProvisionedUser.objects.create(

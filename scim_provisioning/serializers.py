@@ -8,6 +8,7 @@ else the first) lives here, once, instead of in every host adapter.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rest_framework import serializers
@@ -165,5 +166,5 @@ def user_representation(link: ProvisionedUser, attributes: UserAttributes, base_
     return resource
 
 
-def _timestamp(value: Any) -> str:
+def _timestamp(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")

@@ -9,7 +9,7 @@ turns every failure into a SCIM error envelope. The host's own
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from rest_framework import status
@@ -26,7 +26,7 @@ from .constants import MEDIA_TYPE
 from .exceptions import ScimError, ScimType, format_errors, scim_exception_handler
 from .filters import ScimFilterBackend
 from .locations import scim_base_url
-from .models import ProvisionedUser
+from .models import ProvisionedUser, ProvisioningKey
 from .pagination import ScimPagination
 from .parsers import PlainJSONParser, ScimJSONParser
 from .patch import apply_patch
@@ -66,7 +66,7 @@ class UserViewSet(ScimView, ViewSet):
 
     @cached_property
     def provisioner(self) -> UserProvisioner:
-        return UserProvisioner(self.request.auth, request=self.request)
+        return UserProvisioner(cast(ProvisioningKey, self.request.auth), request=self.request)
 
     @property
     def adapter(self) -> Any:
@@ -81,7 +81,7 @@ class UserViewSet(ScimView, ViewSet):
         return Response(paginator.response_data(resources), content_type=MEDIA_TYPE)
 
     def create(self, request: Request) -> Response:
-        serializer = self._validated(request.data)
+        serializer = self._validated(_body(request))
         link = self.provisioner.create(serializer.to_attributes(), serializer.external_id)
         response = self._resource_response(link, status.HTTP_201_CREATED)
         response["Location"] = user_location(link, self.base_url())
@@ -92,15 +92,16 @@ class UserViewSet(ScimView, ViewSet):
 
     def update(self, request: Request, pk: str) -> Response:
         link = self.provisioner.get(pk, for_update=True)
-        serializer = self._validated(request.data)
-        self._check_immutable_id(request.data, link)
+        body = _body(request)
+        serializer = self._validated(body)
+        self._check_immutable_id(body, link)
         self.provisioner.replace(link, serializer.to_attributes(), serializer.external_id)
         return self._resource_response(link)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         link = self.provisioner.get(pk, for_update=True)
         current = user_representation(link, self.provisioner.read(link), self.base_url())
-        patched = apply_patch(canonicalize(current), request.data)
+        patched = apply_patch(canonicalize(current), _body(request))
         serializer = self._validated(patched)
         self.provisioner.replace(link, serializer.to_attributes(), serializer.external_id)
         return self._resource_response(link)
@@ -139,6 +140,14 @@ class UserViewSet(ScimView, ViewSet):
         response = Response(body, status=status_code, content_type=MEDIA_TYPE)
         response["ETag"] = link.etag
         return response
+
+
+def _body(request: Request) -> dict[str, Any]:
+    """The parsed JSON object (the parsers refuse anything else; an empty body is ``{}``)."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise ScimError(400, "The request body must be a JSON object.", ScimType.INVALID_SYNTAX)
+    return data
 
 
 class NotOfferedView(ScimView):

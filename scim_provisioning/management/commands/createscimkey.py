@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...conf import scim_settings
@@ -44,6 +44,6 @@ class Command(BaseCommand):
                 return tenant
         try:
             return manager.get(pk=value)
-        except (model.DoesNotExist, ValueError, TypeError, ValidationError):
+        except (ObjectDoesNotExist, ValueError, TypeError, ValidationError):
             by = f"primary key or {lookup}" if lookup else "primary key"
             raise CommandError(f"No {model._meta.verbose_name} with {by} {value!r}.") from None
