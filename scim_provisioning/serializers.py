@@ -69,6 +69,14 @@ class ScimUserSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, allow_null=True)
     privilege = serializers.ChoiceField(choices=Privilege.CHOICES, required=False, allow_null=True)
 
+    def __init__(self, *args: Any, creating: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The seed requires an email to create a user. An update without one
+        # (a host may have cleared it) must still go through, e.g. the IdP's
+        # deactivation; the host's own validation decides if it may be blank.
+        if not creating:
+            self.fields["emails"] = EmailSerializer(many=True, required=False, allow_null=True)
+
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             data = canonicalize(data)

@@ -81,7 +81,7 @@ class UserViewSet(ScimView, ViewSet):
         return Response(paginator.response_data(resources), content_type=MEDIA_TYPE)
 
     def create(self, request: Request) -> Response:
-        serializer = self._validated(_body(request))
+        serializer = self._validated(_body(request), creating=True)
         link = self.provisioner.create(serializer.to_attributes(), serializer.external_id)
         response = self._resource_response(link, status.HTTP_201_CREATED)
         response["Location"] = user_location(link, self.base_url())
@@ -123,8 +123,8 @@ class UserViewSet(ScimView, ViewSet):
         return response
 
     @staticmethod
-    def _validated(data: Any) -> ScimUserSerializer:
-        serializer = ScimUserSerializer(data=data)
+    def _validated(data: Any, creating: bool = False) -> ScimUserSerializer:
+        serializer = ScimUserSerializer(data=data, creating=creating)
         if not serializer.is_valid():
             raise ScimError(400, format_errors(serializer.errors), ScimType.INVALID_VALUE)
         return serializer

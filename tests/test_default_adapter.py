@@ -95,3 +95,14 @@ def test_staff_accounts_are_never_adopted(single, user_payload):
 
     assert response.status_code == 409
     assert get_user_model().objects.get(username="admin").email == "ops@example.com"
+
+
+def test_a_replace_without_emails_clears_the_stock_email(single, user_payload):
+    """RFC 7644 §3.5.1: attributes left out of a PUT are unassigned."""
+    created = single.post(USERS, user_payload("ada@example.com"), format="json").json()
+    body = {k: v for k, v in created.items() if k not in ("emails", "meta")}
+
+    resource = single.put(f"{USERS}/{created['id']}", body, format="json").json()
+
+    assert "emails" not in resource
+    assert get_user_model().objects.get().email == ""

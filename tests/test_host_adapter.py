@@ -147,3 +147,14 @@ def test_a_key_without_organization_is_refused(user_payload):
 
     assert response.status_code == 403
     assert not User.objects.exists()
+
+
+def test_a_replace_without_emails_keeps_the_login_from_user_name(scim, create_user):
+    """The example's login is the email: without emails it falls back to userName, never blank."""
+    created = create_user("ada@example.com")
+    body = {k: v for k, v in created.items() if k not in ("emails", "meta")}
+
+    resource = scim.put(f"{USERS}/{created['id']}", body, format="json").json()
+
+    assert resource["emails"][0]["value"] == "ada@example.com"
+    assert User.objects.get().email == "ada@example.com"

@@ -91,7 +91,7 @@ def test_put_renaming_to_a_taken_user_name_is_409(scim, create_user, user_payloa
 
 def test_put_with_invalid_body_writes_nothing(scim, create_user, user_payload):
     created = create_user()
-    body = user_payload("renamed@example.com", emails=[])
+    body = user_payload("renamed@example.com", emails=[{"value": "not-an-email"}])
 
     response = scim.put(f"{USERS}/{created['id']}", body, format="json")
 
@@ -190,7 +190,7 @@ def test_patch_remove_clears_an_attribute(scim, create_user):
         ({"op": "replace", "path": 'emails[type eq "home" or primary eq true].value', "value": "x@example.com"}, None),
         ({"op": "replace", "path": "active", "value": "perhaps"}, "invalidValue"),
         ({"op": "replace", "value": "not an object"}, "invalidValue"),
-        ({"op": "remove", "path": "emails"}, "invalidValue"),
+        ({"op": "replace", "path": "emails", "value": [{"value": "not-an-email"}]}, "invalidValue"),
     ],
 )
 def test_patch_errors_are_400_and_atomic(scim, create_user, operation, scim_type):
@@ -231,3 +231,14 @@ def test_delete_is_204_then_404(scim, create_user):
     assert scim.get(url).status_code == 404
     assert scim.delete(url).status_code == 404
     assert not ProvisionedUser.objects.exists()
+
+
+def test_updates_do_not_require_emails(scim, create_user):
+    """The seed requires emails at creation only; a deactivation must never fail for lack of one."""
+    created = create_user()
+    body = {k: v for k, v in scim.get(f"{USERS}/{created['id']}").json().items() if k != "emails"}
+
+    response = scim.put(f"{USERS}/{created['id']}", {**body, "active": False}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["active"] is False
