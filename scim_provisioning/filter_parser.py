@@ -113,13 +113,16 @@ def _tokenize(text: str) -> list[_Token]:
     return tokens
 
 
+_ATTR_NAME = re.compile(r"[A-Za-z$][\w\-$]*")
+
+
 def parse_attr_path(text: str) -> AttrPath:
     """Split ``urn:...:attr.sub`` into its parts (the URN is everything before the last colon)."""
     urn = None
     if ":" in text:
         urn, _, text = text.rpartition(":")
-    attribute, _, sub = text.partition(".")
-    if not attribute or "." in sub or not re.fullmatch(r"[A-Za-z$][\w\-$]*", attribute):
+    attribute, dot, sub = text.partition(".")
+    if not _ATTR_NAME.fullmatch(attribute) or (dot and not _ATTR_NAME.fullmatch(sub)):
         raise FilterSyntaxError(f"Invalid attribute path {text!r}.")
     return AttrPath(urn, attribute, sub or None)
 
@@ -199,10 +202,11 @@ class _Parser:
 
     def parse_value(self) -> Any:
         token = self.take()
-        if token.kind == "string":
-            return json.loads(token.text)
-        if token.kind == "number":
-            return json.loads(token.text)
+        if token.kind in ("string", "number"):
+            try:
+                return json.loads(token.text)
+            except ValueError as exc:  # e.g. a raw control character inside the string
+                raise FilterSyntaxError(f"Invalid value {token.text!r} at position {token.position}: {exc}.") from exc
         literal = token.text.lower()
         if token.kind == "word" and literal in ("true", "false", "null"):
             return {"true": True, "false": False, "null": None}[literal]

@@ -99,7 +99,10 @@ class FilterTranslator:
             absent = Q(**{f"{field.orm_path}__isnull": True})
             return absent if node.operator == "eq" else ~absent
         if field.kind == "uuid" and isinstance(value, str):
-            return Q(pk__in=[]) if node.operator == "eq" else Q() if node.operator == "ne" else self._unsupported(node)
+            # Not a UUID, so no id can equal it: eq matches nothing, ne everything.
+            if node.operator not in ("eq", "ne"):
+                self._unsupported(node)
+            return Q(pk__in=[]) if node.operator == "eq" else Q()
         if node.operator in ("eq", "ne"):
             q = self._equals(field, value)
             return q if node.operator == "eq" else ~q

@@ -60,6 +60,18 @@ def get_tenant_model() -> type[models.Model]:
         ) from exc
 
 
+def tenant_field(related_name: str) -> models.ForeignKey[Any, Any]:
+    """The nullable link to the swappable tenant model (no tenant: a single-tenant site)."""
+    return models.ForeignKey(
+        scim_settings.TENANT_MODEL,
+        verbose_name=_("tenant"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name=related_name,
+    )
+
+
 class ProvisioningKeyQuerySet(models.QuerySet["ProvisioningKey"]):
     def active(self) -> ProvisioningKeyQuerySet:
         return self.filter(revoked_at__isnull=True)
@@ -97,14 +109,7 @@ class ProvisioningKey(models.Model):
     name = models.CharField(_("name"), max_length=100, help_text=_("Where the key is used, e.g. 'Okta'."))
     key_prefix = models.CharField(_("key prefix"), max_length=32, db_index=True, editable=False)
     key_digest = models.CharField(_("key digest"), max_length=64, unique=True, editable=False)
-    tenant = models.ForeignKey(
-        scim_settings.TENANT_MODEL,
-        verbose_name=_("tenant"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="scim_provisioning_keys",
-    )
+    tenant = tenant_field(related_name="scim_provisioning_keys")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -154,14 +159,7 @@ class ProvisionedUser(models.Model):
     """Links one host user to one tenant and carries the SCIM-only attributes."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey(
-        scim_settings.TENANT_MODEL,
-        verbose_name=_("tenant"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="scim_provisioned_users",
-    )
+    tenant = tenant_field(related_name="scim_provisioned_users")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),

@@ -182,3 +182,11 @@ def test_suspended_users_stay_readable_and_findable(scim, create_user):
     assert scim.get(f"{USERS}/{created['id']}").json()["active"] is False
     found = scim.get(USERS, {"filter": 'userName eq "bjensen@example.com"'}).json()
     assert found["totalResults"] == 1
+
+
+def test_string_with_a_raw_control_character_is_400_not_500(scim):
+    """RFC 7644 §3.4.2.2: string literals are JSON strings, which cannot hold raw control characters."""
+    response = scim.get(USERS, {"filter": 'userName eq "tab\there"'})
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidFilter"
