@@ -22,7 +22,7 @@ from .conf import scim_settings
 from .constants import PATCH_OP_SCHEMA, USER_SCHEMA
 from .exceptions import ScimError, ScimType
 from .filter_parser import And, Compare, FilterSyntaxError, Node, Not, Or, PatchPath, Present, parse_patch_path
-from .schemas import Attribute, canonical_value, find_attribute, split_urn
+from .schemas import Attribute, canonical_item, canonical_value, find_attribute
 
 OPERATIONS = ("add", "replace", "remove")
 READ_ONLY = frozenset({"id", "meta"})
@@ -35,7 +35,7 @@ def _error(scim_type: str, detail: str) -> ScimError:
 
 def apply_patch(resource: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     """Return a copy of ``resource`` with the PatchOp ``body`` applied."""
-    schemas = body.get("schemas")
+    schemas = _get(body, "schemas")
     if not isinstance(schemas, list) or PATCH_OP_SCHEMA.lower() not in {str(s).lower() for s in schemas}:
         raise _error(ScimType.INVALID_SYNTAX, f"The request must name the schema {PATCH_OP_SCHEMA}.")
     operations = _get(body, "Operations")
@@ -50,6 +50,8 @@ def apply_patch(resource: dict[str, Any], body: dict[str, Any]) -> dict[str, Any
             raise _error(ScimType.INVALID_SYNTAX, f"Unknown operation {_get(operation, 'op')!r}.")
         path = _get(operation, "path")
         value = _get(operation, "value")
+        if op != "remove" and not _has(operation, "value"):
+            raise _error(ScimType.INVALID_VALUE, f"An '{op}' operation needs a 'value' (RFC 7644 §3.5.2).")
         if path is None:
             _apply_without_path(document, op, value)
         else:
@@ -65,6 +67,11 @@ def _get(data: dict[str, Any], key: str) -> Any:
         if isinstance(name, str) and name.lower() == key.lower():
             return value
     return None
+
+
+def _has(data: dict[str, Any], key: str) -> bool:
+    """Whether ``key`` is present in any case: a missing ``value`` is not an explicit null."""
+    return any(isinstance(name, str) and name.lower() == key.lower() for name in data)
 
 
 def _apply_without_path(document: dict[str, Any], op: str, value: Any) -> None:
@@ -83,18 +90,22 @@ def _apply_without_path(document: dict[str, Any], op: str, value: Any) -> None:
 
 
 def _apply_path(document: dict[str, Any], op: str, raw_path: str, value: Any) -> None:
-    urn, _ = split_urn(raw_path)
-    if urn is not None and urn not in (USER_SCHEMA, scim_settings.EXTENSION_SCHEMA):
-        return  # an extension this product does not store: ignored like any unknown attribute
     try:
         path = parse_patch_path(raw_path)
     except FilterSyntaxError as exc:
         raise _error(ScimType.INVALID_PATH, str(exc)) from exc
+    urn = path.path.urn
+    if urn is not None and urn.lower() not in (USER_SCHEMA.lower(), scim_settings.EXTENSION_SCHEMA.lower()):
+        # Another schema's attribute, even one named like a core attribute
+        # (RFC 7644 §3.10): not stored here, so ignored like any unknown one.
+        return
     if path.path.attribute.lower() in READ_ONLY:
         raise _error(ScimType.MUTABILITY, f"'{path.path.attribute}' is read-only.")
     attribute = find_attribute(path.path.attribute)
     if attribute is None:
         return  # unknown attributes are ignored silently (seed document)
+    if op == "remove" and attribute.required and path.value_filter is None and not path.path.sub_attribute:
+        raise _error(ScimType.MUTABILITY, f"'{attribute.name}' is required and cannot be removed.")
     if op != "remove" and value is None and path.value_filter is None and not path.path.sub_attribute:
         document[attribute.name] = None
         return
@@ -119,6 +130,7 @@ def _apply_attribute(document: dict[str, Any], op: str, attribute: Attribute, va
             document[name] = current + [item for item in items if item not in current]
         else:
             document[name] = items
+        _keep_one_primary(document[name], items)
     elif attribute.type == "complex" and isinstance(value, dict) and isinstance(current, dict):
         document[name] = {**current, **value}  # unspecified sub-attributes stay (RFC 7644 §3.5.2.3)
     else:
@@ -160,16 +172,27 @@ def _apply_filtered(document: dict[str, Any], op: str, attribute: Attribute, pat
         seed = _equalities(path.value_filter)
         if seed is None:
             raise _error(ScimType.NO_TARGET, f"No value of '{attribute.name}' matches the path's filter.")
-        items.append(canonical_value(attribute, seed) if isinstance(seed, dict) else seed)
+        items.append(canonical_item(attribute, seed))
         matched = [items[-1]]
     for item in matched:
         if sub is not None:
             item[sub.name] = value
         elif isinstance(value, dict):
-            item.update(canonical_value(attribute, value))
+            item.update(canonical_item(attribute, value))
         else:
             raise _error(ScimType.INVALID_VALUE, f"A value of '{attribute.name}' must be an object.")
     document[attribute.name] = items
+    _keep_one_primary(items, matched)
+
+
+def _keep_one_primary(items: list[Any], written: list[Any]) -> None:
+    """RFC 7644 §3.5.2: a value written with ``primary: true`` makes the others non-primary."""
+    new_primary = next((item for item in reversed(written) if isinstance(item, dict) and item.get("primary")), None)
+    if new_primary is None:
+        return
+    for item in items:
+        if item != new_primary and isinstance(item, dict) and item.get("primary"):
+            item["primary"] = False
 
 
 def _set_or_remove(container: dict[str, Any], op: str, key: str, value: Any) -> None:
@@ -205,6 +228,9 @@ def matches(node: Node, item: dict[str, Any]) -> bool:
 
 
 def _compare(actual: Any, operator: str, expected: Any) -> bool:
+    if operator not in ("eq", "ne") and (isinstance(actual, bool) or isinstance(expected, bool)):
+        # RFC 7644 §3.4.2.2: booleans only compare for (in)equality.
+        raise ScimError(400, f"Operator {operator!r} cannot compare booleans.", ScimType.INVALID_FILTER)
     if isinstance(actual, str) and isinstance(expected, str):
         actual, expected = actual.lower(), expected.lower()
     if operator == "eq":

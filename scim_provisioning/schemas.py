@@ -62,7 +62,6 @@ USER_ATTRIBUTES: tuple[Attribute, ...] = (
         "emails",
         type="complex",
         multi_valued=True,
-        required=True,
         sub_attributes=(Attribute("value"), _TYPE, _PRIMARY, _DISPLAY),
     ),
     Attribute(
@@ -159,11 +158,12 @@ def canonical_value(attribute: Attribute, value: Any) -> Any:
         items = [value] if isinstance(value, dict) else value
         if not isinstance(items, list):
             return items
-        return [_canonical_complex(attribute, item) for item in items]
-    return _canonical_complex(attribute, value)
+        return [canonical_item(attribute, item) for item in items]
+    return canonical_item(attribute, value)
 
 
-def _canonical_complex(attribute: Attribute, value: Any) -> Any:
+def canonical_item(attribute: Attribute, value: Any) -> Any:
+    """Canonicalise the sub-attribute names of one complex value (one item of a multi-valued one)."""
     if not isinstance(value, dict):
         return value
     result = {}

@@ -242,3 +242,60 @@ def test_updates_do_not_require_emails(scim, create_user):
 
     assert response.status_code == 200
     assert response.json()["active"] is False
+
+
+def test_entra_sets_a_work_phone_the_user_does_not_have_yet(scim, create_user, settings):
+    """Entra ID replaces phoneNumbers[type eq "work"].value even when no work phone exists (RFC 7644 §3.5.2.3)."""
+    created = create_user()
+
+    response = scim.patch(
+        f"{USERS}/{created['id']}",
+        patch_body({"op": "replace", "path": 'phoneNumbers[type eq "work"].value', "value": "+1 555 0100"}),
+        format="json",
+    )
+
+    assert response.status_code == 200
+    if settings.AUTH_USER_MODEL == "accounts.User":  # the stock User has no phone to store it in
+        assert response.json()["phoneNumbers"] == [{"value": "+1 555 0100", "type": "work"}]
+
+
+def test_an_unknown_extensions_attribute_never_touches_the_core_one(scim, create_user):
+    """RFC 7644 §3.10: a URN-qualified name belongs to that schema, even if a core attribute shares it."""
+    created = create_user()
+
+    response = scim.patch(
+        f"{USERS}/{created['id']}",
+        patch_body(
+            {"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:acme:2.0:User:active", "value": False}
+        ),
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["active"] is True
+
+
+def test_add_without_a_value_is_400_and_clears_nothing(scim, create_user):
+    """RFC 7644 §3.5.2.1: an add operation MUST contain a value."""
+    created = create_user()
+
+    response = scim.patch(f"{USERS}/{created['id']}", patch_body({"op": "add", "path": "emails"}), format="json")
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert scim.get(f"{USERS}/{created['id']}").json()["emails"] == created["emails"]
+
+
+def test_a_new_primary_email_replaces_the_old_one(scim, create_user):
+    """RFC 7644 §3.5.2: setting primary on one value sets it false on the others."""
+    created = create_user("bj@example.com")
+
+    response = scim.patch(
+        f"{USERS}/{created['id']}",
+        patch_body(
+            {"op": "add", "path": "emails", "value": [{"value": "new@example.com", "type": "work", "primary": True}]}
+        ),
+        format="json",
+    )
+
+    assert response.json()["emails"] == [{"value": "new@example.com", "type": "work", "primary": True}]
