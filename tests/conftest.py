@@ -41,6 +41,11 @@ def give_seats(tenant: Any, seats: int) -> None:
         Subscription.objects.update_or_create(organization=tenant, defaults={"seats": seats, "plan": "Enterprise"})
 
 
+def override_scim_settings(settings: Any, **values: Any) -> None:
+    """Change some SCIM_PROVISIONING keys through pytest-django's ``settings``, keeping the others."""
+    settings.SCIM_PROVISIONING = {**settings.SCIM_PROVISIONING, **values}
+
+
 def scim_client_for(key: Any) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.raw_key}")

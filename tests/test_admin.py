@@ -13,17 +13,13 @@ from rest_framework.test import APIClient
 from scim_provisioning import keys
 from scim_provisioning.models import ProvisionedUser, ProvisioningKey
 
+from .conftest import override_scim_settings
 from .factories import ProvisioningKeyFactory
 
 KEY_CHANGELIST = reverse("admin:scim_provisioning_provisioningkey_changelist")
 KEY_ADD = reverse("admin:scim_provisioning_provisioningkey_add")
 USER_CHANGELIST = reverse("admin:scim_provisioning_provisioneduser_changelist")
 USER_ADD = reverse("admin:scim_provisioning_provisioneduser_add")
-
-
-def override_scim_settings(settings: Any, **values: Any) -> None:
-    """Change some SCIM_PROVISIONING keys, keeping the rest of the active test settings."""
-    settings.SCIM_PROVISIONING = {**settings.SCIM_PROVISIONING, **values}
 
 
 def add_key(admin_client: Any, tenant: Any, name: str = "Okta") -> Any:

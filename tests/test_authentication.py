@@ -15,15 +15,10 @@ from rest_framework.test import APIClient
 from scim_provisioning.constants import ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, MEDIA_TYPE
 from scim_provisioning.models import ProvisioningKey
 
-from .conftest import scim_client_for
+from .conftest import override_scim_settings, scim_client_for
 from .factories import ProvisioningKeyFactory
 
 USERS = "/scim/v2/Users"
-
-
-def override_scim_settings(settings: Any, **values: Any) -> None:
-    """Change some SCIM_PROVISIONING keys, keeping the rest of the active test settings."""
-    settings.SCIM_PROVISIONING = {**settings.SCIM_PROVISIONING, **values}
 
 
 def get_users(authorization: str | None = None) -> Any:

@@ -13,12 +13,8 @@ from rest_framework.test import APIClient
 from scim_provisioning import keys
 from scim_provisioning.models import ProvisioningKey, get_tenant_model
 
+from .conftest import override_scim_settings
 from .factories import TenantFactory
-
-
-def override_scim_settings(settings: Any, **values: Any) -> None:
-    """Change some SCIM_PROVISIONING keys, keeping the rest of the active test settings."""
-    settings.SCIM_PROVISIONING = {**settings.SCIM_PROVISIONING, **values}
 
 
 def createscimkey(*args: str) -> str:

@@ -13,14 +13,10 @@ from django.db import IntegrityError, transaction
 from scim_provisioning import keys
 from scim_provisioning.models import ProvisioningKey
 
+from .conftest import override_scim_settings
 from .factories import ProvisioningKeyFactory, UserFactory
 
 URLSAFE = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def override_scim_settings(settings: Any, **values: Any) -> None:
-    """Change some SCIM_PROVISIONING keys, keeping the rest of the active test settings."""
-    settings.SCIM_PROVISIONING = {**settings.SCIM_PROVISIONING, **values}
 
 
 # --- keys.py: no database -------------------------------------------------------------------
