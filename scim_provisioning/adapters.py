@@ -13,7 +13,8 @@ from typing import Any, ClassVar, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Concat, Trim
 
 from .attributes import UserAttributes
 from .conf import scim_settings
@@ -36,14 +37,18 @@ class BaseUserAdapter(ABC):
     #: keys must then name a tenant, in the admin and in ``createscimkey``.
     requires_tenant: ClassVar[bool] = False
 
-    #: SCIM filter attribute -> ORM path from ``ProvisionedUser``, for filters
-    #: on attributes stored by the host (the app maps id, userName, externalId
-    #: and meta itself).
-    filter_fields: ClassVar[dict[str, str]] = {}
+    #: SCIM attribute path -> ORM path from ``ProvisionedUser`` (or an ORM
+    #: expression), for filters and ``sortBy`` on attributes the host stores.
+    #: The app maps id, userName, externalId and meta itself.
+    filter_fields: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, tenant: Any = None, request: Any = None) -> None:
         self.tenant = tenant
         self.request = request
+
+    def get_filter_fields(self) -> dict[str, Any]:
+        """``filter_fields``; override to add expressions that need the tenant."""
+        return dict(self.filter_fields)
 
     def optimize_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """Add ``select_related``/``prefetch_related`` so ``read`` runs no query per user."""
@@ -79,6 +84,10 @@ class BaseUserAdapter(ABC):
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
+#: "given family" as the representation writes name.formatted and displayName.
+FULL_NAME = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
+
+
 class DefaultUserAdapter(BaseUserAdapter):
     """Maps SCIM onto ``django.contrib.auth``'s User (or any AbstractUser subclass).
 
@@ -92,6 +101,8 @@ class DefaultUserAdapter(BaseUserAdapter):
         "emails.value": "user__email",
         "name.givenName": "user__first_name",
         "name.familyName": "user__last_name",
+        "name.formatted": FULL_NAME,
+        "displayName": FULL_NAME,
         "active": "user__is_active",
     }
 

@@ -86,7 +86,7 @@ class ProvisionedUserAdmin(admin.ModelAdmin):
     list_display = ["user_name", "user", "tenant", "external_id", "created_at", "updated_at"]
     list_select_related = ["user", "tenant"]
     search_fields = ["user_name", "external_id"]
-    readonly_fields = ["id", "tenant", "user", "user_name", "external_id", "version", "created_at", "updated_at"]
+    readonly_fields = ["id", "tenant", "user", "user_name", "external_id", "created_at", "updated_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,12 +1,19 @@
-"""Translate SCIM filters into ORM ``Q`` objects over ``ProvisionedUser`` (RFC 7644 §3.4.2.2).
+"""Translate SCIM filters and ``sortBy`` into ORM ``Q`` objects and orderings (RFC 7644 §3.4.2.2-3).
 
 The SCIM id, userName, externalId and meta timestamps live on our link model;
-host-stored attributes are reached through the adapter's ``filter_fields``.
-Case-insensitive equality is written as ``LOWER(column) = LOWER(value)`` so
-that it uses the functional unique index on ``LOWER(user_name)``; Django's
-``iexact`` would compile to ``UPPER(...)`` on PostgreSQL and miss it. An
-attribute or operator we cannot answer is a 400 ``invalidFilter``, never a
-silently empty or unfiltered list.
+host-stored attributes come from the adapter's ``get_filter_fields()`` as ORM
+paths or expressions; characteristics (caseExact, type) come from the schema
+registry. Case-insensitive equality is ``LOWER(column) = LOWER(value)``, so
+it uses the functional unique index on ``LOWER(user_name)`` (Django's
+``iexact`` compiles to ``UPPER(...)`` on PostgreSQL and would miss it).
+
+Comparisons on columns that may be NULL are made two-valued (``... AND
+column IS NOT NULL``), so ``not (...)`` keeps users that lack the attribute,
+as the RFC's logic requires, instead of SQL's unknown dropping them.
+Attributes the product represents with a fixed value (``emails.type`` is
+always "work", ``meta.resourceType`` always "User") are compared in Python
+and become "has the attribute" or "nothing". Anything we cannot answer is a
+400 ``invalidFilter``: never a silently empty or unfiltered list.
 """
 
 from __future__ import annotations
@@ -16,50 +23,109 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Value
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
-from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
+from django.db.models.lookups import (
+    Contains,
+    EndsWith,
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    IContains,
+    IEndsWith,
+    IsNull,
+    IStartsWith,
+    LessThan,
+    LessThanOrEqual,
+    StartsWith,
+)
 from django.utils.dateparse import parse_datetime
 
+from .conf import scim_settings
+from .constants import USER_RESOURCE_TYPE, USER_SCHEMA
 from .exceptions import ScimError, ScimType
-from .filter_parser import And, AttrPath, Compare, FilterSyntaxError, Node, Not, Or, Present, ValuePath, parse_filter
-from .schemas import find_attribute, known_schemas
+from .filter_parser import (
+    And,
+    AttrPath,
+    Compare,
+    FilterSyntaxError,
+    Node,
+    Not,
+    Or,
+    Present,
+    ValuePath,
+    parse_attr_path,
+    parse_filter,
+)
+from .patch import compare_values
+from .schemas import Attribute, find_attribute, known_schemas
 
 
 @dataclass(frozen=True)
 class FilterField:
-    """Where a filterable SCIM attribute lives and how it compares."""
+    """Where a filterable SCIM attribute lives and how it compares.
 
-    orm_path: str
+    ``kind`` is string, boolean, datetime, uuid or constant. A constant field
+    has the same ``values`` for every user that has ``present_when`` (an ORM
+    path), or for every user when ``present_when`` is None.
+    """
+
+    source: Any  # an ORM path from ProvisionedUser, or an expression
     case_exact: bool = False
-    kind: str = "string"  # string | boolean | datetime | uuid
+    kind: str = "string"
+    nullable: bool = True
+    values: tuple[Any, ...] = ()
+    present_when: str | None = None
+
+    def expression(self) -> Any:
+        return F(self.source) if isinstance(self.source, str) else self.source
 
 
 LINK_FIELDS: dict[str, FilterField] = {
-    "id": FilterField("pk", case_exact=True, kind="uuid"),
-    "username": FilterField("user_name"),
-    "externalid": FilterField("external_id", case_exact=True),
-    "meta.created": FilterField("created_at", kind="datetime"),
-    "meta.lastmodified": FilterField("updated_at", kind="datetime"),
+    "id": FilterField("pk", case_exact=True, kind="uuid", nullable=False),
+    "username": FilterField("user_name", nullable=False),
+    "externalid": FilterField("external_id", case_exact=True, nullable=False),
+    "meta.created": FilterField("created_at", kind="datetime", nullable=False),
+    "meta.lastmodified": FilterField("updated_at", kind="datetime", nullable=False),
+    "meta.resourcetype": FilterField(None, case_exact=True, kind="constant", values=(USER_RESOURCE_TYPE,)),
 }
 
 _ORDERING = {"gt": GreaterThan, "ge": GreaterThanOrEqual, "lt": LessThan, "le": LessThanOrEqual}
-_TEXT_LOOKUPS = {"co": "contains", "sw": "startswith", "ew": "endswith"}
+_TEXT = {"co": (Contains, IContains), "sw": (StartsWith, IStartsWith), "ew": (EndsWith, IEndsWith)}
+_NOTHING = Q(pk__in=[])
 
 
 def invalid_filter(detail: str) -> ScimError:
     return ScimError(400, detail, ScimType.INVALID_FILTER)
 
 
-class FilterTranslator:
-    """Turns a filter AST into ``Q`` using the link fields and the adapter's ``filter_fields``."""
+def _characteristics(name: str) -> Attribute | None:
+    attribute_name, _, sub_name = name.partition(".")
+    attribute = find_attribute(attribute_name)
+    if attribute is not None and sub_name:
+        return attribute.sub_attribute(sub_name)
+    return attribute
 
-    def __init__(self, adapter_fields: dict[str, str]) -> None:
+
+class FilterTranslator:
+    """Turns filter ASTs into ``Q`` and ``sortBy`` paths into orderings, for one adapter."""
+
+    def __init__(self, adapter_fields: dict[str, Any]) -> None:
         self.fields = dict(LINK_FIELDS)
-        for name, orm_path in adapter_fields.items():
-            attribute = find_attribute(name.partition(".")[0])
-            case_exact = bool(attribute and attribute.case_exact)
+        extension_in_use = False
+        for name, source in adapter_fields.items():
+            attribute = _characteristics(name)
             kind = "boolean" if attribute is not None and attribute.type == "boolean" else "string"
-            self.fields[name.lower()] = FilterField(orm_path, case_exact=case_exact, kind=kind)
+            self.fields[name.lower()] = FilterField(
+                source, case_exact=bool(attribute and attribute.case_exact), kind=kind
+            )
+            extension_in_use |= name.lower() == "privilege"
+            if name.lower() == "emails.value":
+                # The product keeps one email, returned as type "work" and primary.
+                self.fields["emails.type"] = FilterField(None, kind="constant", values=("work",), present_when=source)
+                self.fields["emails.primary"] = FilterField(None, kind="constant", values=(True,), present_when=source)
+        schemas = (USER_SCHEMA, scim_settings.EXTENSION_SCHEMA) if extension_in_use else (USER_SCHEMA,)
+        self.fields["schemas"] = FilterField(None, kind="constant", values=schemas)
 
     def to_q(self, node: Node, prefix: str = "") -> Q:
         if isinstance(node, And):
@@ -73,9 +139,7 @@ class FilterTranslator:
                 raise invalid_filter("Value filters cannot be nested.")
             return self.to_q(node.filter, prefix=self._name(node.path) + ".")
         if isinstance(node, Present):
-            field = self.field(node.path, prefix)
-            present = Q(**{f"{field.orm_path}__isnull": False})
-            return present & ~Q(**{field.orm_path: ""}) if field.kind == "string" else present
+            return self._present(self.field(node.path, prefix))
         return self.compare(node, prefix)
 
     def _name(self, path: AttrPath) -> str:
@@ -90,38 +154,57 @@ class FilterTranslator:
             raise invalid_filter(f"Filtering on {prefix + self._name(path)!r} is not supported.")
         return field
 
+    def _present(self, field: FilterField) -> Q:
+        if field.kind == "constant":
+            return self._present(FilterField(field.present_when)) if field.present_when else Q()
+        expression = field.expression()
+        present = Q(IsNull(expression, False))
+        return present & ~Q(Exact(expression, "")) if field.kind == "string" else present
+
     def compare(self, node: Compare, prefix: str) -> Q:
         field = self.field(node.path, prefix)
+        if field.kind == "constant":
+            return self._compare_constant(field, node)
         value = self._coerce(field, node)
         if value is None:
             if node.operator not in ("eq", "ne"):
                 raise invalid_filter(f"Operator {node.operator!r} cannot compare with null.")
-            absent = Q(**{f"{field.orm_path}__isnull": True})
-            return absent if node.operator == "eq" else ~absent
-        if field.kind == "uuid" and isinstance(value, str):
+            return ~self._present(field) if node.operator == "eq" else self._present(field)
+        if field.kind == "uuid" and not isinstance(value, uuid.UUID):
             # Not a UUID, so no id can equal it: eq matches nothing, ne everything.
             if node.operator not in ("eq", "ne"):
                 self._unsupported(node)
-            return Q(pk__in=[]) if node.operator == "eq" else Q()
-        if node.operator in ("eq", "ne"):
-            q = self._equals(field, value)
-            return q if node.operator == "eq" else ~q
-        if node.operator in _TEXT_LOOKUPS:
-            if field.kind != "string":
-                raise invalid_filter(f"Operator {node.operator!r} applies to strings only.")
-            lookup = _TEXT_LOOKUPS[node.operator]
-            return Q(**{f"{field.orm_path}__{lookup if field.case_exact else 'i' + lookup}": value})
-        if field.kind == "boolean":
-            self._unsupported(node)
-        lookup_class = _ORDERING[node.operator]
-        if field.kind == "string" and not field.case_exact:
-            return Q(lookup_class(Lower(F(field.orm_path)), Lower(Value(value))))
-        return Q(lookup_class(F(field.orm_path), Value(value)))
+            return _NOTHING if node.operator == "eq" else Q()
+        if node.operator == "ne":
+            return ~self._condition(field, "eq", value)
+        return self._condition(field, node.operator, value)
 
-    def _equals(self, field: FilterField, value: Any) -> Q:
-        if field.kind == "string" and not field.case_exact:
-            return Q(Exact(Lower(F(field.orm_path)), Lower(Value(value))))
-        return Q(**{field.orm_path: value})
+    def _condition(self, field: FilterField, operator: str, value: Any) -> Q:
+        """A two-valued comparison: false, never unknown, where the attribute is absent."""
+        expression = field.expression()
+        insensitive = field.kind == "string" and not field.case_exact
+        if operator in _TEXT:
+            if field.kind != "string":
+                raise invalid_filter(f"Operator {operator!r} applies to strings only.")
+            condition = Q(_TEXT[operator][insensitive](expression, value))
+        else:
+            if operator != "eq" and field.kind == "boolean":
+                raise invalid_filter(f"Operator {operator!r} cannot compare booleans.")
+            lookup = Exact if operator == "eq" else _ORDERING[operator]
+            if insensitive:
+                condition = Q(lookup(Lower(expression), Lower(Value(value))))
+            else:
+                condition = Q(lookup(expression, Value(value)))
+        return condition & Q(IsNull(expression, False)) if field.nullable else condition
+
+    def _compare_constant(self, field: FilterField, node: Compare) -> Q:
+        try:
+            matched = any(compare_values(value, node.operator, node.value) for value in field.values)
+        except ScimError as exc:
+            raise invalid_filter(str(exc.detail)) from exc
+        if node.operator == "ne":
+            matched = not any(compare_values(value, "eq", node.value) for value in field.values)
+        return self._present(field) if matched else _NOTHING
 
     def _coerce(self, field: FilterField, node: Compare) -> Any:
         value = node.value
@@ -152,21 +235,24 @@ class FilterTranslator:
     def _unsupported(node: Compare) -> Q:
         raise invalid_filter(f"Operator {node.operator!r} is not supported for {node.path.attribute!r}.")
 
+    def ordering(self, sort_by: str, descending: bool) -> list[OrderBy]:
+        """``sortBy``/``sortOrder`` (RFC 7644 §3.4.2.3); absent values sort last ascending, first descending."""
+        try:
+            field = self.field(parse_attr_path(sort_by.strip()))
+        except (FilterSyntaxError, ScimError) as exc:
+            raise ScimError(400, f"Cannot sort by {sort_by!r}.", ScimType.INVALID_VALUE) from exc
+        if field.kind == "constant":
+            return []  # every user has the same value: the stable order decides
+        expression = field.expression()
+        if field.kind == "string" and not field.case_exact:
+            expression = Lower(expression)
+        return [expression.desc(nulls_first=True) if descending else expression.asc(nulls_last=True)]
 
-def filter_queryset(queryset: QuerySet[Any], filter_text: str, adapter_fields: dict[str, str]) -> QuerySet[Any]:
+
+def filter_queryset(queryset: QuerySet[Any], filter_text: str, translator: FilterTranslator) -> QuerySet[Any]:
     """Apply a SCIM filter string to a queryset of ``ProvisionedUser``."""
     try:
         node = parse_filter(filter_text)
     except FilterSyntaxError as exc:
         raise invalid_filter(f"Invalid filter: {exc}") from exc
-    return queryset.filter(FilterTranslator(adapter_fields).to_q(node))
-
-
-class ScimFilterBackend:
-    """DRF filter backend (the shape of django-filter's ``DjangoFilterBackend``) for ``?filter=``."""
-
-    def filter_queryset(self, request: Any, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
-        filter_text = request.query_params.get("filter")
-        if filter_text is None:
-            return queryset
-        return filter_queryset(queryset, filter_text, view.adapter.filter_fields)
+    return queryset.filter(translator.to_q(node))

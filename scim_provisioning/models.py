@@ -2,7 +2,7 @@
 
 The host's User model is never replaced: ``ProvisionedUser`` holds only what
 SCIM needs and the host lacks (the opaque SCIM id, userName as the IdP sent it,
-externalId, the tenant, a version for ETags, timestamps), one row per
+externalId, the tenant, timestamps), one row per
 (tenant, user).
 """
 
@@ -168,7 +168,6 @@ class ProvisionedUser(models.Model):
     )
     user_name = models.CharField(_("SCIM userName"), max_length=254)
     external_id = models.CharField(_("SCIM externalId"), max_length=254, blank=True, default="")
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last modified"), default=timezone.now, editable=False)
 
@@ -209,8 +208,3 @@ class ProvisionedUser(models.Model):
 
     def __str__(self) -> str:
         return self.user_name
-
-    @property
-    def etag(self) -> str:
-        """Weak entity tag for ``meta.version`` and the ETag header (RFC 7644 §3.14)."""
-        return f'W/"{self.version}"'

@@ -223,11 +223,12 @@ def matches(node: Node, item: dict[str, Any]) -> bool:
     if isinstance(node, Present):
         return _get(item, node.path.attribute) not in (None, "", [])
     if isinstance(node, Compare):
-        return _compare(_get(item, node.path.attribute), node.operator, node.value)
+        return compare_values(_get(item, node.path.attribute), node.operator, node.value)
     raise _error(ScimType.INVALID_PATH, "Value filters cannot be nested.")
 
 
-def _compare(actual: Any, operator: str, expected: Any) -> bool:
+def compare_values(actual: Any, operator: str, expected: Any) -> bool:
+    """Compare two SCIM values with a filter operator; strings ignore case (caseExact false)."""
     if operator not in ("eq", "ne") and (isinstance(actual, bool) or isinstance(expected, bool)):
         # RFC 7644 §3.4.2.2: booleans only compare for (in)equality.
         raise ScimError(400, f"Operator {operator!r} cannot compare booleans.", ScimType.INVALID_FILTER)

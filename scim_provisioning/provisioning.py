@@ -95,9 +95,8 @@ class UserProvisioner:
         self.adapter.update(link.user, attributes)
         link.user_name = attributes.user_name
         link.external_id = external_id
-        link.version += 1  # the row is locked by get(for_update=True)
         link.updated_at = timezone.now()
-        link.save(update_fields=["user_name", "external_id", "version", "updated_at"])
+        link.save(update_fields=["user_name", "external_id", "updated_at"])
         self._send_after_commit(signals.user_updated, link.user)
         if was_active and attributes.active is False:
             self._send_after_commit(signals.user_suspended, link.user)

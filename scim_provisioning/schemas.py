@@ -19,7 +19,16 @@ from .constants import USER_SCHEMA
 
 @dataclass(frozen=True)
 class Attribute:
-    """An attribute definition with the characteristics of RFC 7643 §2.2 and §7."""
+    """An attribute definition with the characteristics of RFC 7643 §2.2 and §7.
+
+    ``stored_as`` names the ``UserAttributes`` fields behind the attribute:
+    it is published in ``/Schemas`` and returned only when the adapter
+    supports one of them (empty: kept by the app itself, always published).
+    ``input_only`` attributes are understood on input (aliases, address
+    parts, passwords to ignore) but never published or returned. ``common``
+    attributes (``id``, ``externalId``) belong to every resource (RFC 7643
+    §3.1) and are not listed in a resource's schema.
+    """
 
     name: str
     type: str = "string"
@@ -29,65 +38,143 @@ class Attribute:
     mutability: str = "readWrite"
     returned: str = "default"
     uniqueness: str = "none"
+    description: str = ""
     sub_attributes: tuple[Attribute, ...] = field(default_factory=tuple)
+    canonical_values: tuple[str, ...] = ()
+    stored_as: tuple[str, ...] = ()
+    input_only: bool = False
+    common: bool = False
 
     def sub_attribute(self, name: str) -> Attribute | None:
         return _by_lower_name(self.sub_attributes).get(name.lower())
+
+    def is_published(self, supported: frozenset[str]) -> bool:
+        """Whether this product stores (and so returns) the attribute."""
+        if self.input_only:
+            return False
+        return not self.stored_as or any(name in supported for name in self.stored_as)
+
+    def to_dict(self, supported: frozenset[str]) -> dict[str, Any]:
+        """The attribute definition as published in ``/Schemas`` (RFC 7643 §7)."""
+        document: dict[str, Any] = {
+            "name": self.name,
+            "type": self.type,
+            "multiValued": self.multi_valued,
+            "description": self.description,
+            "required": self.required,
+            "caseExact": self.case_exact,
+            "mutability": self.mutability,
+            "returned": self.returned,
+            "uniqueness": self.uniqueness,
+        }
+        if self.canonical_values:
+            document["canonicalValues"] = list(self.canonical_values)
+        if self.type == "complex":
+            document["subAttributes"] = [
+                sub.to_dict(supported) for sub in self.sub_attributes if sub.is_published(supported)
+            ]
+        return document
 
 
 def _by_lower_name(attributes: tuple[Attribute, ...]) -> dict[str, Attribute]:
     return {a.name.lower(): a for a in attributes}
 
 
-_TYPE = Attribute("type")
-_PRIMARY = Attribute("primary", type="boolean")
-_DISPLAY = Attribute("display")
+_TYPE_WORK = Attribute("type", canonical_values=("work",), description="Always 'work': the one value kept.")
+_PRIMARY = Attribute("primary", type="boolean", description="Whether this is the primary value.")
+_DISPLAY = Attribute("display", input_only=True)
+_NAMES = ("given_name", "family_name")
 
 USER_ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute("id", case_exact=True, mutability="readOnly", returned="always", uniqueness="server"),
-    Attribute("externalId", case_exact=True),
-    Attribute("userName", required=True, uniqueness="server"),
+    Attribute(
+        "id",
+        case_exact=True,
+        mutability="readOnly",
+        returned="always",
+        uniqueness="server",
+        description="Identifier of the user, issued by the service provider.",
+        common=True,
+    ),
+    Attribute(
+        "externalId", case_exact=True, description="Identifier of the user in the identity provider.", common=True
+    ),
+    Attribute(
+        "userName",
+        required=True,
+        uniqueness="server",
+        description="Unique identifier of the user, matched case-insensitively.",
+    ),
     Attribute(
         "name",
         type="complex",
-        sub_attributes=(Attribute("formatted"), Attribute("familyName"), Attribute("givenName")),
+        description="The components of the user's name.",
+        stored_as=_NAMES,
+        sub_attributes=(
+            Attribute(
+                "formatted",
+                mutability="readOnly",
+                description="The full name, from the given and family names.",
+                stored_as=_NAMES,
+            ),
+            Attribute("familyName", description="The family name.", stored_as=("family_name",)),
+            Attribute("givenName", description="The given name.", stored_as=("given_name",)),
+        ),
     ),
-    Attribute("displayName"),
-    Attribute("preferredLanguage"),
-    Attribute("locale"),
-    Attribute("timezone"),
-    Attribute("active", type="boolean"),
-    Attribute("password", mutability="writeOnly", returned="never"),
+    Attribute(
+        "displayName",
+        mutability="readOnly",
+        description="The name to display, from the given and family names.",
+        stored_as=_NAMES,
+    ),
+    Attribute("preferredLanguage", description="The user's preferred language.", stored_as=("language",)),
+    Attribute("locale", input_only=True),
+    Attribute("timezone", description="The user's time zone (IANA name).", stored_as=("timezone",)),
+    Attribute("active", type="boolean", description="False suspends the user.", stored_as=("active",)),
+    Attribute("password", mutability="writeOnly", returned="never", input_only=True),
     Attribute(
         "emails",
         type="complex",
         multi_valued=True,
-        sub_attributes=(Attribute("value"), _TYPE, _PRIMARY, _DISPLAY),
+        description="The user's work email address (required to create a user).",
+        stored_as=("email",),
+        sub_attributes=(Attribute("value", description="The email address."), _TYPE_WORK, _PRIMARY, _DISPLAY),
     ),
     Attribute(
         "phoneNumbers",
         type="complex",
         multi_valued=True,
-        sub_attributes=(Attribute("value"), _TYPE, _PRIMARY, _DISPLAY),
+        description="The user's work phone number.",
+        stored_as=("phone",),
+        sub_attributes=(Attribute("value", description="The phone number."), _TYPE_WORK, _PRIMARY, _DISPLAY),
     ),
     Attribute(
         "addresses",
         type="complex",
         multi_valued=True,
+        description="The user's work location.",
+        stored_as=("location",),
         sub_attributes=(
-            Attribute("formatted"),
-            Attribute("streetAddress"),
-            Attribute("locality"),
-            Attribute("region"),
-            Attribute("postalCode"),
-            Attribute("country"),
-            _TYPE,
+            Attribute("formatted", description="The location, as one line."),
+            Attribute("streetAddress", input_only=True),
+            Attribute("locality", input_only=True),
+            Attribute("region", input_only=True),
+            Attribute("postalCode", input_only=True),
+            Attribute("country", input_only=True),
+            _TYPE_WORK,
             _PRIMARY,
         ),
     ),
 )
 
-EXTENSION_ATTRIBUTES: tuple[Attribute, ...] = (Attribute("privilege", case_exact=True),)
+EXTENSION_ATTRIBUTES: tuple[Attribute, ...] = (
+    Attribute(
+        "privilege",
+        case_exact=True,
+        canonical_values=("member", "inactive"),
+        description="'member' holds a licence seat; 'inactive' does not.",
+        stored_as=("privilege",),
+    ),
+)
 
 _CORE = _by_lower_name(USER_ATTRIBUTES)
 _EXTENSION = _by_lower_name(EXTENSION_ATTRIBUTES)

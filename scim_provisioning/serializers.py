@@ -8,6 +8,8 @@ else the first) lives here, once, instead of in every host adapter.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -146,9 +148,15 @@ def user_representation(link: ProvisionedUser, attributes: UserAttributes, base_
     if link.external_id:
         resource["externalId"] = link.external_id
     resource["userName"] = link.user_name
-    name = {k: v for k, v in (("givenName", attributes.given_name), ("familyName", attributes.family_name)) if v}
-    if name:
+    full_name = " ".join(part for part in (attributes.given_name, attributes.family_name) if part)
+    if full_name:
+        name = {"formatted": full_name}
+        if attributes.given_name:
+            name["givenName"] = attributes.given_name
+        if attributes.family_name:
+            name["familyName"] = attributes.family_name
         resource["name"] = name
+        resource["displayName"] = full_name
     if attributes.email:
         resource["emails"] = [{"value": attributes.email, "type": WORK, "primary": True}]
     if attributes.phone:
@@ -169,9 +177,19 @@ def user_representation(link: ProvisionedUser, attributes: UserAttributes, base_
         "created": _timestamp(link.created_at),
         "lastModified": _timestamp(link.updated_at),
         "location": user_location(link, base_url),
-        "version": link.etag,
+        "version": entity_tag(resource),
     }
     return resource
+
+
+def entity_tag(resource: dict[str, Any]) -> str:
+    """A weak ETag from the resource's content (RFC 7644 §3.14).
+
+    Derived from what the IdP reads, not from a counter, so it also changes
+    when the host edits the user outside SCIM.
+    """
+    payload = json.dumps(resource, sort_keys=True, separators=(",", ":"), default=str)
+    return f'W/"{hashlib.sha256(payload.encode()).hexdigest()[:24]}"'
 
 
 def _timestamp(value: datetime) -> str:

@@ -20,18 +20,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import ViewSet
 
+from . import discovery
 from .authentication import ProvisioningKeyAuthentication
 from .conf import scim_settings
 from .constants import MEDIA_TYPE
 from .exceptions import ScimError, ScimType, format_errors, scim_exception_handler
-from .filters import ScimFilterBackend
+from .filters import FilterTranslator, filter_queryset
 from .locations import scim_base_url
 from .models import ProvisionedUser, ProvisioningKey
-from .pagination import ScimPagination
+from .pagination import list_response, paginate
 from .parsers import PlainJSONParser, ScimJSONParser
 from .patch import apply_patch
 from .permissions import HasProvisioningKey
+from .preconditions import check_if_match, not_modified
+from .projection import project
 from .provisioning import UserProvisioner
+from .query import ListQuery, attribute_list
 from .renderers import ScimJSONRenderer
 from .schemas import canonicalize
 from .serializers import ScimUserSerializer, user_location, user_representation
@@ -60,9 +64,7 @@ class ScimView(APIView):
 
 
 class UserViewSet(ScimView, ViewSet):
-    """``/Users`` (RFC 7644 §3.3-§3.6): create, read, list, replace, patch, delete."""
-
-    filter_backend = ScimFilterBackend
+    """``/Users`` (RFC 7644 §3.3-§3.6): create, read, list, search, replace, patch, delete."""
 
     @cached_property
     def provisioner(self) -> UserProvisioner:
@@ -73,12 +75,24 @@ class UserViewSet(ScimView, ViewSet):
         return self.provisioner.adapter
 
     def list(self, request: Request) -> Response:
-        queryset = self.filter_backend().filter_queryset(request, self.provisioner.links(), self)
-        paginator = ScimPagination(request.query_params)
-        page = paginator.paginate(self.adapter.optimize_queryset(queryset.order_by("created_at", "pk")))
-        base_url = self.base_url()
-        resources = [user_representation(link, self.provisioner.read(link), base_url) for link in page]
-        return Response(paginator.response_data(resources), content_type=MEDIA_TYPE)
+        return self._list(ListQuery.from_query_params(request.query_params))
+
+    def search(self, request: Request) -> Response:
+        """``POST /Users/.search`` and ``POST /.search`` with a SearchRequest (RFC 7644 §3.4.3)."""
+        response = self._list(ListQuery.from_search_request(_body(request)))
+        response.status_code = status.HTTP_200_OK
+        return response
+
+    def _list(self, query: ListQuery) -> Response:
+        translator = FilterTranslator(self.adapter.get_filter_fields())
+        queryset = self.provisioner.links()
+        if query.filter is not None:
+            queryset = filter_queryset(queryset, query.filter, translator)
+        ordering = translator.ordering(query.sort_by, query.descending) if query.sort_by else []
+        queryset = self.adapter.optimize_queryset(queryset.order_by(*ordering, "created_at", "pk"))
+        total, page = paginate(queryset, query.start_index, query.count)
+        resources = [project(self._representation(link), query.attributes, query.excluded_attributes) for link in page]
+        return Response(list_response(resources, total, query.start_index), content_type=MEDIA_TYPE)
 
     def create(self, request: Request) -> Response:
         serializer = self._validated(_body(request), creating=True)
@@ -88,10 +102,15 @@ class UserViewSet(ScimView, ViewSet):
         return response
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return self._resource_response(self.provisioner.get(pk))
+        link = self.provisioner.get(pk)
+        resource = self._representation(link)
+        if not_modified(request, resource["meta"]["version"]):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": resource["meta"]["version"]})
+        return self._resource_response(link, resource=resource)
 
     def update(self, request: Request, pk: str) -> Response:
         link = self.provisioner.get(pk, for_update=True)
+        self._check_version(link)
         body = _body(request)
         serializer = self._validated(body)
         self._check_immutable_id(body, link)
@@ -100,14 +119,17 @@ class UserViewSet(ScimView, ViewSet):
 
     def partial_update(self, request: Request, pk: str) -> Response:
         link = self.provisioner.get(pk, for_update=True)
-        current = user_representation(link, self.provisioner.read(link), self.base_url())
+        current = self._check_version(link)
         patched = apply_patch(canonicalize(current), _body(request))
         serializer = self._validated(patched)
         self.provisioner.replace(link, serializer.to_attributes(), serializer.external_id)
         return self._resource_response(link)
 
     def destroy(self, request: Request, pk: str) -> Response:
-        self.provisioner.delete(self.provisioner.get(pk, for_update=True))
+        link = self.provisioner.get(pk, for_update=True)
+        if request.META.get("HTTP_IF_MATCH"):
+            self._check_version(link)
+        self.provisioner.delete(link)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -122,6 +144,15 @@ class UserViewSet(ScimView, ViewSet):
                 transaction.set_rollback(True)
         return response
 
+    def _representation(self, link: ProvisionedUser) -> dict[str, Any]:
+        return user_representation(link, self.provisioner.read(link), self.base_url())
+
+    def _check_version(self, link: ProvisionedUser) -> dict[str, Any]:
+        """The current resource, after checking ``If-Match`` against it (412 on a mismatch)."""
+        current = self._representation(link)
+        check_if_match(self.request, current["meta"]["version"])
+        return current
+
     @staticmethod
     def _validated(data: Any, creating: bool = False) -> ScimUserSerializer:
         serializer = ScimUserSerializer(data=data, creating=creating)
@@ -135,11 +166,59 @@ class UserViewSet(ScimView, ViewSet):
         if sent is not None and str(sent) != str(link.pk):
             raise ScimError(400, "'id' is read-only and cannot be changed.", ScimType.MUTABILITY)
 
-    def _resource_response(self, link: ProvisionedUser, status_code: int = status.HTTP_200_OK) -> Response:
-        body = user_representation(link, self.provisioner.read(link), self.base_url())
+    def _resource_response(
+        self, link: ProvisionedUser, status_code: int = status.HTTP_200_OK, resource: dict[str, Any] | None = None
+    ) -> Response:
+        """The resource as the client asked for it (``attributes``), with its ETag."""
+        resource = resource or self._representation(link)
+        query = self.request.query_params
+        body = project(
+            resource,
+            attribute_list(query.get("attributes"), "attributes"),
+            attribute_list(query.get("excludedAttributes"), "excludedAttributes"),
+        )
         response = Response(body, status=status_code, content_type=MEDIA_TYPE)
-        response["ETag"] = link.etag
+        response["ETag"] = resource["meta"]["version"]
         return response
+
+
+class DiscoveryView(ScimView):
+    """Discovery endpoints (RFC 7644 §4): readable without a key, since they hold no tenant data."""
+
+    permission_classes: list[Any] = []
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if "filter" in request.query_params:
+            # RFC 7644 §4: a filter here SHOULD be refused, so no client assumes it matched.
+            raise ScimError(403, "Discovery endpoints do not support filtering.")
+
+
+class ServiceProviderConfigView(DiscoveryView):
+    def get(self, request: Request) -> Response:
+        return Response(discovery.service_provider_config(self.base_url()), content_type=MEDIA_TYPE)
+
+
+class ResourceTypesView(DiscoveryView):
+    def get(self, request: Request, resource_type: str | None = None) -> Response:
+        documents = discovery.resource_types(self.base_url())
+        if resource_type is None:
+            return Response(list_response(documents, len(documents), 1), content_type=MEDIA_TYPE)
+        found = next((d for d in documents if d["id"].lower() == resource_type.lower()), None)
+        if found is None:
+            raise ScimError(404, f"Resource type {resource_type!r} not found.")
+        return Response(found, content_type=MEDIA_TYPE)
+
+
+class SchemasView(DiscoveryView):
+    def get(self, request: Request, schema_id: str | None = None) -> Response:
+        if schema_id is None:
+            documents = discovery.schemas(self.base_url())
+            return Response(list_response(documents, len(documents), 1), content_type=MEDIA_TYPE)
+        found = discovery.find_schema(schema_id, self.base_url())
+        if found is None:
+            raise ScimError(404, f"Schema {schema_id!r} not found.")
+        return Response(found, content_type=MEDIA_TYPE)
 
 
 def _body(request: Request) -> dict[str, Any]:

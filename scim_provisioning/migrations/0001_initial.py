@@ -102,7 +102,6 @@ class Migration(migrations.Migration):
                     "external_id",
                     models.CharField(blank=True, default="", max_length=254, verbose_name="SCIM externalId"),
                 ),
-                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
                 (
                     "created_at",
                     models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created"),

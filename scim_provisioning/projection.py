@@ -1,0 +1,96 @@
+"""``attributes`` and ``excludedAttributes`` (RFC 7644 §3.4.2.5, §3.9): which attributes a response carries.
+
+Attribute paths are matched case-insensitively and may be URN-qualified
+(``urn:...:User:privilege``) or name a sub-attribute (``name.givenName``).
+``id`` (returned "always") and ``schemas`` are kept whatever is asked;
+``returned: never`` attributes are never in the resource to begin with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .conf import scim_settings
+from .constants import USER_SCHEMA
+from .exceptions import ScimError, ScimType
+from .filter_parser import FilterSyntaxError, parse_attr_path
+
+ALWAYS = frozenset({"id", "schemas"})
+
+
+def _paths(names: list[str]) -> set[tuple[str, str | None]]:
+    """Requested names as (attribute, sub-attribute) pairs; the extension's attributes unqualified."""
+    extension = scim_settings.EXTENSION_SCHEMA.lower()
+    paths: set[tuple[str, str | None]] = set()
+    for name in names:
+        if name.lower() == extension:
+            paths.add((extension, None))
+            continue
+        try:
+            path = parse_attr_path(name)
+        except FilterSyntaxError as exc:
+            raise ScimError(400, f"Invalid attribute name {name!r}.", ScimType.INVALID_VALUE) from exc
+        if path.urn is not None and path.urn.lower() not in (USER_SCHEMA.lower(), extension):
+            continue  # a schema we do not store: nothing of it in our resources
+        paths.add((path.attribute.lower(), path.sub_attribute.lower() if path.sub_attribute else None))
+    return paths
+
+
+def project(resource: dict[str, Any], attributes: list[str], excluded: list[str]) -> dict[str, Any]:
+    """Return ``resource`` reduced to what the client asked for."""
+    if not attributes and not excluded:
+        return resource
+    extension = scim_settings.EXTENSION_SCHEMA
+    wanted, unwanted = _paths(attributes), _paths(excluded)
+    result: dict[str, Any] = {}
+    for key, value in resource.items():
+        if key.lower() in ALWAYS:
+            result[key] = value
+        elif key == extension:
+            kept = _project_container(value, wanted, unwanted, whole=(extension.lower(), None))
+            if kept:
+                result[key] = kept
+        else:
+            kept = _project_attribute(key.lower(), value, wanted, unwanted)
+            if kept is not None:
+                result[key] = kept
+    return result
+
+
+def _project_container(
+    container: dict[str, Any], wanted: set[Any], unwanted: set[Any], whole: tuple[str, None]
+) -> dict[str, Any]:
+    if wanted and whole in wanted:
+        wanted = set()  # the whole extension was asked for
+    if whole in unwanted:
+        return {}
+    kept = {}
+    for key, value in container.items():
+        projected = _project_attribute(key.lower(), value, wanted, unwanted)
+        if projected is not None:
+            kept[key] = projected
+    return kept
+
+
+def _project_attribute(name: str, value: Any, wanted: set[Any], unwanted: set[Any]) -> Any:
+    """The attribute's value as selected, or None to leave it out."""
+    if (name, None) in unwanted:
+        return None
+    excluded_subs = {sub for attribute, sub in unwanted if attribute == name and sub}
+    if wanted and (name, None) not in wanted:
+        included_subs = {sub for attribute, sub in wanted if attribute == name and sub}
+        if not included_subs:
+            return None
+        return _select_subs(value, lambda sub: sub in included_subs and sub not in excluded_subs)
+    if excluded_subs:
+        return _select_subs(value, lambda sub: sub not in excluded_subs)
+    return value
+
+
+def _select_subs(value: Any, keep: Any) -> Any:
+    if isinstance(value, list):
+        items = [_select_subs(item, keep) for item in value]
+        return [item for item in items if item] or None
+    if isinstance(value, dict):
+        return {key: sub for key, sub in value.items() if keep(key.lower())} or None
+    return value
