@@ -12,12 +12,16 @@ PyPI parsers that is installed:
    as rejected when the library raises its own error; any other exception (``TypeError``,
    ``RecursionError``) is counted as a crash. A few probes outside the test tables
    (nesting depth, keywords inside attribute names, vendor extensions) are shown apart.
-2. Speed: the median time of one parse (``timeit``, many repeats, GC off) of three
-   filters -- the IdP hot path ``userName eq "..."``, the RFC's medium filter with a
-   group, and two value paths -- and of one PATCH path. scim2-models caches parsed
-   filters in an ``lru_cache``; it is timed with the cache emptied before each parse
-   (what a new filter costs) and with it warm (the same string again).
-3. Import time: ``import`` of the module in a fresh interpreter, median of 7.
+2. Speed: the median time of one parse of three filters -- the IdP hot path
+   ``userName eq "..."``, the RFC's medium filter with a group, and two value paths -- and
+   of one PATCH path, over 41 ``timeit`` runs of about 10 ms each (GC off). The parsers take
+   turns run by run, so a change in the machine's load hits them alike; the second table is
+   the median of each run's ratio to ours in the same round, the steadier figure on a busy
+   machine. scim2-models caches parsed filters in an ``lru_cache``: it is timed with the
+   cache emptied before each parse (what a filter not seen before costs, e.g. each new
+   ``userName``) and warm (the same string again).
+3. Import time: the ``import`` in a fresh interpreter, median of 7 (parsers taking turns),
+   alone and after the standard-library modules that a Django process has already loaded.
 
 The entry points are the ones each library documents: ``parse_filter`` /
 ``parse_patch_path`` (ours), ``ScimFilter(text).ast`` / ``Path(text).ast``
@@ -395,13 +399,25 @@ SAMPLES = [
 ]
 
 
-def median_us(function: Callable[[str], Any], text: str, repeat: int, target_seconds: float) -> float:
-    """Median over ``repeat`` timeit runs of the time of one call, in microseconds."""
-    timer = timeit.Timer(lambda: function(text))
-    number = 1
-    while timer.timeit(number) < target_seconds and number < 1_000_000:
-        number *= 2
-    return statistics.median(timer.repeat(repeat=repeat, number=number)) / number * 1e6
+def interleaved_us(
+    functions: dict[str, Callable[[str], Any]], text: str, repeat: int, target_seconds: float
+) -> dict[str, list[float]]:
+    """Per parser, ``repeat`` timeit runs of one call each (µs), the parsers taking turns run by run.
+
+    Taking turns keeps a change in the machine's load from favouring whichever parser ran first.
+    """
+    timers, numbers = {}, {}
+    for label, function in functions.items():
+        timers[label] = timeit.Timer(functools.partial(function, text))
+        numbers[label] = 1
+        while timers[label].timeit(numbers[label]) < target_seconds and numbers[label] < 1_000_000:
+            numbers[label] *= 2
+    runs: dict[str, list[float]] = {label: [] for label in functions}
+    for round_ in range(repeat):
+        labels = list(functions)
+        for label in labels[round_ % len(labels) :] + labels[: round_ % len(labels)]:
+            runs[label].append(timers[label].timeit(numbers[label]) / numbers[label] * 1e6)
+    return runs
 
 
 def timed_functions(library: Library, kind: str) -> dict[str, Callable[[str], Any]]:
@@ -428,47 +444,57 @@ def timed_functions(library: Library, kind: str) -> dict[str, Callable[[str], An
 STDLIB_PRELOAD = "import collections, dataclasses, enum, functools, inspect, json, re, typing"
 
 
-def import_ms(statement: str, preload: str = "", runs: int = 7) -> float:
-    """Median wall time of ``statement`` in a fresh interpreter (after one warm-up for the .pyc files)."""
-    code = f"{preload}\nimport time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-    times = []
+def import_ms(statements: list[str], preload: str = "", runs: int = 7) -> list[float]:
+    """Median wall time (ms) of each statement in a fresh interpreter, the statements taking turns.
+
+    One warm-up round first, so that every .pyc file exists.
+    """
+    times: list[list[float]] = [[] for _ in statements]
     for _ in range(runs + 1):
-        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-        times.append(float(out.stdout.strip().splitlines()[-1]) * 1000)
-    return statistics.median(times[1:])
+        for index, statement in enumerate(statements):
+            code = f"{preload}\nimport time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+            out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+            times[index].append(float(out.stdout.strip().splitlines()[-1]) * 1000)
+    return [statistics.median(each[1:]) for each in times]
 
 
 def print_speed(libraries: list[Library], repeat: int, target_seconds: float) -> None:
-    print(f"\n## Speed: median µs per parse ({repeat} timeit repeats of ~{target_seconds * 1000:.0f} ms each)\n")
+    print(f"\n## Speed: median µs per parse ({repeat} timeit runs of ~{target_seconds * 1000:.0f} ms each)\n")
     for label, _, text in SAMPLES:
         print(f"  {label:12} {text}")
-    rows = []
-    for library in libraries:
-        for row_label in timed_functions(library, FILTER):
-            cells: list[str] = []
-            for _, kind, text in SAMPLES:
-                function = timed_functions(library, kind).get(row_label)
-                status, _ = outcome(library, kind, text)
-                if function is None or status != "ok":  # time only what the library parses
-                    cells.append("n/a" if function is None else status)
+    row_labels = [label for library in libraries for label in timed_functions(library, FILTER)]
+    medians: dict[str, list[str]] = {label: [] for label in row_labels}
+    ratios: dict[str, list[str]] = {label: [] for label in row_labels}
+    for _, kind, text in SAMPLES:
+        functions: dict[str, Callable[[str], Any]] = {}
+        for library in libraries:
+            status, _ = outcome(library, kind, text)
+            for label, function in timed_functions(library, kind).items():
+                if status == "ok":  # time only what the library parses
+                    functions[label] = function
                 else:
-                    cells.append(f"{median_us(function, text, repeat, target_seconds):.1f}")
-            rows.append([row_label] + cells)
+                    medians[label].append(status)
+                    ratios[label].append(status)
+        runs = interleaved_us(functions, text, repeat, target_seconds)
+        for label, times in runs.items():
+            medians[label].append(f"{statistics.median(times):.1f}")
+            # Each run's ratio to ours in the same round, then the median of those ratios.
+            per_round = [mine / base for mine, base in zip(times, runs["ours"], strict=True)]
+            ratios[label].append(f"{statistics.median(per_round):.2f}x")
     print()
-    table(["parser"] + [label for label, _, _ in SAMPLES], rows)
+    table(["parser"] + [label for label, _, _ in SAMPLES], [[label] + medians[label] for label in row_labels])
+    print("\nThe same, as the median ratio to ours within each round:\n")
+    table(["parser"] + [label for label, _, _ in SAMPLES], [[label] + ratios[label] for label in row_labels])
 
     print("\n## Import time: median ms in a fresh interpreter (7 runs)\n")
     print(f"  'after stdlib' preloads: {STDLIB_PRELOAD}\n")
+    statements = [lib.import_statement for lib in libraries]
+    cold, warm = import_ms(statements), import_ms(statements, STDLIB_PRELOAD)
     table(
         ["parser", "statement", "ms", "ms after stdlib"],
         [
-            [
-                lib.name,
-                lib.import_statement,
-                f"{import_ms(lib.import_statement):.1f}",
-                f"{import_ms(lib.import_statement, STDLIB_PRELOAD):.1f}",
-            ]
-            for lib in libraries
+            [lib.name, lib.import_statement, f"{cold[index]:.1f}", f"{warm[index]:.1f}"]
+            for index, lib in enumerate(libraries)
         ],
     )
 
@@ -499,7 +525,7 @@ def main() -> None:
 
     print_correctness(libraries, args.errors)
     if not args.no_speed:
-        print_speed(libraries, repeat=7 if args.quick else 25, target_seconds=0.005 if args.quick else 0.02)
+        print_speed(libraries, repeat=9 if args.quick else 41, target_seconds=0.003 if args.quick else 0.01)
 
 
 if __name__ == "__main__":

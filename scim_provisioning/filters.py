@@ -90,6 +90,14 @@ LINK_FIELDS: dict[str, FilterField] = {
     "meta.resourcetype": FilterField(None, case_exact=True, kind="constant", values=(USER_RESOURCE_TYPE,)),
 }
 
+# The product keeps one value of these multi-valued attributes and returns it
+# with fixed sub-attributes (serializers.user_representation).
+KEPT_VALUE_CONSTANTS: dict[str, dict[str, Any]] = {
+    "emails.value": {"type": "work", "primary": True},
+    "phonenumbers.value": {"type": "work"},
+    "addresses.formatted": {"type": "work"},
+}
+
 _ORDERING = {"gt": GreaterThan, "ge": GreaterThanOrEqual, "lt": LessThan, "le": LessThanOrEqual}
 _TEXT = {"co": (Contains, IContains), "sw": (StartsWith, IStartsWith), "ew": (EndsWith, IEndsWith)}
 _NOTHING = Q(pk__in=[])
@@ -120,10 +128,11 @@ class FilterTranslator:
                 source, case_exact=bool(attribute and attribute.case_exact), kind=kind
             )
             extension_in_use |= name.lower() == "privilege"
-            if name.lower() == "emails.value":
-                # The product keeps one email, returned as type "work" and primary.
-                self.fields["emails.type"] = FilterField(None, kind="constant", values=("work",), present_when=source)
-                self.fields["emails.primary"] = FilterField(None, kind="constant", values=(True,), present_when=source)
+            attribute_name = name.lower().partition(".")[0]
+            for sub_name, value in KEPT_VALUE_CONSTANTS.get(name.lower(), {}).items():
+                self.fields[f"{attribute_name}.{sub_name}"] = FilterField(
+                    None, kind="constant", values=(value,), present_when=source
+                )
         schemas = (USER_SCHEMA, scim_settings.EXTENSION_SCHEMA) if extension_in_use else (USER_SCHEMA,)
         self.fields["schemas"] = FilterField(None, kind="constant", values=schemas)
 

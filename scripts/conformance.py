@@ -121,7 +121,10 @@ def main() -> int:
         with log.open("wb") as log_file:
             server = subprocess.Popen(
                 [*MANAGE, "runserver", f"127.0.0.1:{port}", "--noreload"],
-                env=env, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+                env=env,
+                cwd=ROOT,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
             )
             try:
                 wait_until_up(f"{base_url}/Users", server, log)

@@ -167,7 +167,11 @@ def test_entra_path_less_replace_with_dotted_and_urn_keys(scim, create_user):
     )
 
     assert response.status_code == 200, response.json()
-    assert response.json()["name"] == {"givenName": "Barbie", "familyName": "Jensen-Smith", "formatted": "Barbie Jensen-Smith"}
+    assert response.json()["name"] == {
+        "givenName": "Barbie",
+        "familyName": "Jensen-Smith",
+        "formatted": "Barbie Jensen-Smith",
+    }
 
 
 def test_patch_remove_clears_an_attribute(scim, create_user):

@@ -20,9 +20,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
-from scim_provisioning.adapters import BaseUserAdapter
+from scim_provisioning.adapters import FULL_NAME, BaseUserAdapter
 from scim_provisioning.attributes import ATTRIBUTE_NAMES, Privilege, UserAttributes
 from scim_provisioning.licensing import BaseLicensePolicy, SeatUsage
 
@@ -51,15 +51,29 @@ class MemberAdapter(BaseUserAdapter):
     # Users are provisioned as memberships of the key's organization.
     requires_tenant = True
 
-    # Paths start at scim_provisioning's ProvisionedUser. Only User columns are
-    # mapped: a path through user__memberships would also match the user's
-    # memberships in other organizations, and `active` is the negation of
-    # Membership.is_suspended, which a plain column mapping cannot express.
-    filter_fields: ClassVar[dict[str, str]] = {
+    # Filterable attributes, as paths from scim_provisioning's ProvisionedUser.
+    # What lives on this organization's Membership (active, privilege) needs
+    # the tenant, so get_filter_fields() adds it as subqueries.
+    filter_fields: ClassVar[dict[str, Any]] = {
         "emails.value": "user__email",
         "name.givenName": "user__first_name",
         "name.familyName": "user__last_name",
+        "name.formatted": FULL_NAME,
+        "displayName": FULL_NAME,
+        "preferredLanguage": "user__language",
+        "timezone": "user__timezone",
+        "phoneNumbers.value": "user__phone",
+        "addresses.formatted": "user__location",
     }
+
+    def get_filter_fields(self) -> dict[str, Any]:
+        """Add ``active`` and ``privilege``, read from the membership in this organization only."""
+        membership = Membership.objects.filter(user=OuterRef("user_id"), organization=self.tenant)
+        return {
+            **self.filter_fields,
+            "active": Exists(membership.filter(is_suspended=False)),
+            "privilege": Subquery(membership.values("privilege")[:1]),
+        }
 
     tenant: Organization | None
 
