@@ -1,11 +1,22 @@
 """Parser for SCIM filters and PATCH paths (RFC 7644 §3.4.2.2, §3.5.2), producing a small AST.
 
-Hand-written recursive descent rather than a library: the grammar is small,
-the parser must report *what* is wrong for a 400 ``invalidFilter`` detail, and
-the same AST must serve two back ends (ORM ``Q`` objects for lists, and
-in-memory matching for PATCH value filters). Precedence follows the RFC:
+A hand-written recursive descent: the same AST serves two back ends (ORM
+``Q`` objects for lists, in-memory matching for PATCH value filters), and a
+400 ``invalidFilter`` must say *what* is wrong. Precedence follows the RFC:
 ``not`` binds tighter than ``and``, which binds tighter than ``or``;
-attribute names and operators are case-insensitive.
+attribute names and operators are case-insensitive. Nesting is capped at
+``MAX_DEPTH`` so hostile input cannot exhaust the stack.
+
+Chosen over the PyPI parsers after measuring them (benchmarks/filter_parsers.py,
+CPython 3.11, the 159 inputs of tests/test_filter_parser.py): this module gets
+159/159. scim2-models 0.12.3 (lark) builds the same trees for all 100 valid
+inputs and rejects 56/59 invalid ones, but its errors only say "invalid syntax
+at column N", it needs Python >= 3.11 plus pydantic and lark (0.7-1 s to
+import), and a filter it has not cached parses 5-7x slower: 100-140 µs for
+``userName eq "..."`` against 15-23 µs here (47-75 µs for the RFC's grouped
+filter). scim2-filter-parser 0.7.0 (sly) gets 65/100: ``and``/``or`` share
+one precedence, numbers are one digit, literals stay strings, escapes are not
+decoded, and PATCH paths without a filter are refused; it is about 3x slower.
 """
 
 from __future__ import annotations
@@ -14,6 +25,9 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+#: Deepest nesting of parentheses, ``not`` and value filters accepted.
+MAX_DEPTH = 32
 
 COMPARE_OPERATORS = frozenset({"eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"})
 
@@ -132,6 +146,7 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.index = 0
+        self.depth = 0
 
     def peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -167,6 +182,15 @@ class _Parser:
         return node
 
     def parse_unary(self) -> Node:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise FilterSyntaxError(f"The filter is nested more than {MAX_DEPTH} levels deep.")
+            return self._parse_unary()
+        finally:
+            self.depth -= 1
+
+    def _parse_unary(self) -> Node:
         token = self.take()
         if token.kind == "word" and token.text.lower() == "not":
             self.expect("(")

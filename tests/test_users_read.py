@@ -190,3 +190,12 @@ def test_string_with_a_raw_control_character_is_400_not_500(scim):
 
     assert response.status_code == 400
     assert response.json()["scimType"] == "invalidFilter"
+
+
+def test_deeply_nested_filter_is_400_not_500(scim):
+    """Hostile nesting is refused as invalidFilter before it can exhaust the stack."""
+    response = scim.get(USERS, {"filter": "(" * 1000 + "userName pr" + ")" * 1000})
+
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidFilter"
+    assert "nested" in response.json()["detail"]
