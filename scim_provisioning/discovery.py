@@ -66,7 +66,8 @@ def user_resource_type(base_url: str) -> dict[str, Any]:
         "schema": USER_SCHEMA,
     }
     if extension_in_use():
-        document["schemaExtensions"] = [{"schema": scim_settings.EXTENSION_SCHEMA, "required": False}]
+        # Every user of such a host has a privilege, so the extension is always there.
+        document["schemaExtensions"] = [{"schema": scim_settings.EXTENSION_SCHEMA, "required": True}]
     document["meta"] = {"resourceType": "ResourceType", "location": f"{base_url}/ResourceTypes/{USER_RESOURCE_TYPE}"}
     return document
 

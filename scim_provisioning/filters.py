@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timezone as dt_timezone
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Value
@@ -232,7 +233,12 @@ class FilterTranslator:
                 parsed = None
             if parsed is None:
                 raise invalid_filter(f"{value!r} is not a date-time (RFC 3339).")
-            return parsed
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=dt_timezone.utc)  # RFC 3339 times carry an offset; assume UTC
+            try:
+                return parsed.astimezone(dt_timezone.utc)
+            except OverflowError as exc:
+                raise invalid_filter(f"{value!r} is out of the supported date range.") from exc
         if field.kind == "uuid":
             try:
                 return uuid.UUID(value)

@@ -168,6 +168,8 @@ class ProvisionedUser(models.Model):
     )
     user_name = models.CharField(_("SCIM userName"), max_length=254)
     external_id = models.CharField(_("SCIM externalId"), max_length=254, blank=True, default="")
+    # The host keeps one email; whether the IdP marked it primary is SCIM-only.
+    email_primary = models.BooleanField(_("email marked primary"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last modified"), default=timezone.now, editable=False)
 

@@ -22,7 +22,7 @@ from .conf import scim_settings
 from .constants import PATCH_OP_SCHEMA, USER_SCHEMA
 from .exceptions import ScimError, ScimType
 from .filter_parser import And, Compare, FilterSyntaxError, Node, Not, Or, PatchPath, Present, parse_patch_path
-from .schemas import Attribute, canonical_item, canonical_value, find_attribute
+from .schemas import EXTENSION_ATTRIBUTES, Attribute, canonical_item, canonical_value, find_attribute
 
 OPERATIONS = ("add", "replace", "remove")
 READ_ONLY = frozenset({"id", "meta"})
@@ -90,6 +90,9 @@ def _apply_without_path(document: dict[str, Any], op: str, value: Any) -> None:
 
 
 def _apply_path(document: dict[str, Any], op: str, raw_path: str, value: Any) -> None:
+    if raw_path.strip().lower() in (USER_SCHEMA.lower(), scim_settings.EXTENSION_SCHEMA.lower()):
+        _apply_schema_path(document, op, raw_path.strip(), value)
+        return
     try:
         path = parse_patch_path(raw_path)
     except FilterSyntaxError as exc:
@@ -115,6 +118,20 @@ def _apply_path(document: dict[str, Any], op: str, raw_path: str, value: Any) ->
         _apply_sub_attribute(document, op, attribute, path.path.sub_attribute, value)
     else:
         _apply_attribute(document, op, attribute, value)
+
+
+def _apply_schema_path(document: dict[str, Any], op: str, urn: str, value: Any) -> None:
+    """A path naming a whole schema: its attributes, as a path-less value would give them."""
+    if op == "remove":
+        attributes = EXTENSION_ATTRIBUTES if urn.lower() == scim_settings.EXTENSION_SCHEMA.lower() else ()
+        for attribute in attributes:
+            _apply_path(document, op, f"{urn}:{attribute.name}", None)
+        if not attributes:
+            raise _error(ScimType.MUTABILITY, "The core schema cannot be removed.")
+        return
+    if not isinstance(value, dict):
+        raise _error(ScimType.INVALID_VALUE, f"A value for '{urn}' must be an object.")
+    _apply_without_path(document, op, {key: item for key, item in value.items() if key.lower() != "schemas"})
 
 
 def _apply_attribute(document: dict[str, Any], op: str, attribute: Attribute, value: Any) -> None:

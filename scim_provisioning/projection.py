@@ -3,7 +3,8 @@
 Attribute paths are matched case-insensitively and may be URN-qualified
 (``urn:...:User:privilege``) or name a sub-attribute (``name.givenName``).
 ``id`` (returned "always") and ``schemas`` are kept whatever is asked;
-``returned: never`` attributes are never in the resource to begin with.
+``returned: request`` attributes (``displayName``, ``name.formatted``) only
+when asked for; ``returned: never`` ones are never in the resource at all.
 """
 
 from __future__ import annotations
@@ -14,8 +15,24 @@ from .conf import scim_settings
 from .constants import USER_SCHEMA
 from .exceptions import ScimError, ScimType
 from .filter_parser import FilterSyntaxError, parse_attr_path
+from .schemas import EXTENSION_ATTRIBUTES, USER_ATTRIBUTES
 
 ALWAYS = frozenset({"id", "schemas"})
+
+
+def _returned_on_request() -> frozenset[tuple[str, str | None]]:
+    """The (attribute, sub-attribute) paths whose ``returned`` is "request", from the registry."""
+    paths: set[tuple[str, str | None]] = set()
+    for attribute in (*USER_ATTRIBUTES, *EXTENSION_ATTRIBUTES):
+        if attribute.returned == "request":
+            paths.add((attribute.name.lower(), None))
+        for sub in attribute.sub_attributes:
+            if sub.returned == "request":
+                paths.add((attribute.name.lower(), sub.name.lower()))
+    return frozenset(paths)
+
+
+RETURNED_ON_REQUEST = _returned_on_request()
 
 
 def _paths(names: list[str]) -> set[tuple[str, str | None]]:
@@ -38,10 +55,9 @@ def _paths(names: list[str]) -> set[tuple[str, str | None]]:
 
 def project(resource: dict[str, Any], attributes: list[str], excluded: list[str]) -> dict[str, Any]:
     """Return ``resource`` reduced to what the client asked for."""
-    if not attributes and not excluded:
-        return resource
     extension = scim_settings.EXTENSION_SCHEMA
     wanted, unwanted = _paths(attributes), _paths(excluded)
+    unwanted |= {path for path in RETURNED_ON_REQUEST if path not in wanted and (path[0], None) not in wanted}
     result: dict[str, Any] = {}
     for key, value in resource.items():
         if key.lower() in ALWAYS:

@@ -69,7 +69,7 @@ class UserProvisioner:
         return taken.exists()
 
     @transaction.atomic(savepoint=False)
-    def create(self, attributes: UserAttributes, external_id: str) -> ProvisionedUser:
+    def create(self, attributes: UserAttributes, link_fields: dict[str, Any]) -> ProvisionedUser:
         """Create (or link) a host user; without a free seat it gets privilege ``inactive``."""
         if self._user_name_taken(attributes.user_name):
             raise _duplicate_user_name(attributes.user_name)
@@ -79,13 +79,15 @@ class UserProvisioner:
         # The unique constraints on the link are the real guard against races:
         # a concurrent duplicate raises IntegrityError, answered 409.
         link = ProvisionedUser.objects.create(
-            tenant=self.tenant, user=user, user_name=attributes.user_name, external_id=external_id
+            tenant=self.tenant, user=user, user_name=attributes.user_name, **link_fields
         )
         self._send_after_commit(signals.user_provisioned, user)
         return link
 
     @transaction.atomic(savepoint=False)
-    def replace(self, link: ProvisionedUser, attributes: UserAttributes, external_id: str) -> ProvisionedUser:
+    def replace(
+        self, link: ProvisionedUser, attributes: UserAttributes, link_fields: dict[str, Any]
+    ) -> ProvisionedUser:
         """Full replace of the user's attributes (PUT, and PATCH after applying its operations)."""
         if attributes.user_name.lower() != link.user_name.lower() and self._user_name_taken(
             attributes.user_name, exclude=link
@@ -94,9 +96,10 @@ class UserProvisioner:
         was_active = self.adapter.read(link.user).active
         self.adapter.update(link.user, attributes)
         link.user_name = attributes.user_name
-        link.external_id = external_id
+        for name, value in link_fields.items():
+            setattr(link, name, value)
         link.updated_at = timezone.now()
-        link.save(update_fields=["user_name", "external_id", "updated_at"])
+        link.save(update_fields=["user_name", *link_fields, "updated_at"])
         self._send_after_commit(signals.user_updated, link.user)
         if was_active and attributes.active is False:
             self._send_after_commit(signals.user_suspended, link.user)

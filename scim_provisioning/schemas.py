@@ -83,6 +83,10 @@ def _by_lower_name(attributes: tuple[Attribute, ...]) -> dict[str, Attribute]:
 _TYPE_WORK = Attribute("type", canonical_values=("work",), description="Always 'work': the one value kept.")
 _PRIMARY = Attribute("primary", type="boolean", description="Whether this is the primary value.")
 _DISPLAY = Attribute("display", input_only=True)
+# Phones and addresses keep one value and no primary flag: accepted, not returned.
+_UNKEPT_PRIMARY = Attribute("primary", type="boolean", input_only=True)
+#: Offered to clients as examples; any RFC 5646 tag the host accepts is stored.
+LANGUAGE_TAGS = ("en", "en-US", "en-GB", "fr", "fr-FR", "de", "de-DE", "es", "es-ES", "it", "nl", "pt-BR", "ja", "zh")
 _NAMES = ("given_name", "family_name")
 
 USER_ATTRIBUTES: tuple[Attribute, ...] = (
@@ -113,6 +117,7 @@ USER_ATTRIBUTES: tuple[Attribute, ...] = (
             Attribute(
                 "formatted",
                 mutability="readOnly",
+                returned="request",
                 description="The full name, from the given and family names.",
                 stored_as=_NAMES,
             ),
@@ -123,21 +128,36 @@ USER_ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute(
         "displayName",
         mutability="readOnly",
+        returned="request",
         description="The name to display, from the given and family names.",
         stored_as=_NAMES,
     ),
-    Attribute("preferredLanguage", description="The user's preferred language.", stored_as=("language",)),
+    Attribute(
+        "preferredLanguage",
+        description="The user's preferred language, as a language tag (RFC 5646).",
+        canonical_values=LANGUAGE_TAGS,
+        stored_as=("language",),
+    ),
     Attribute("locale", input_only=True),
     Attribute("timezone", description="The user's time zone (IANA name).", stored_as=("timezone",)),
-    Attribute("active", type="boolean", description="False suspends the user.", stored_as=("active",)),
+    # Required: every user has a suspension state (a create without it gets true),
+    # so it can be replaced but never removed.
+    Attribute("active", type="boolean", required=True, description="False suspends the user.", stored_as=("active",)),
     Attribute("password", mutability="writeOnly", returned="never", input_only=True),
+    # Required to create a user (the seed document); updates may leave it out.
     Attribute(
         "emails",
         type="complex",
         multi_valued=True,
-        description="The user's work email address (required to create a user).",
+        required=True,
+        description="The user's work email address.",
         stored_as=("email",),
-        sub_attributes=(Attribute("value", description="The email address."), _TYPE_WORK, _PRIMARY, _DISPLAY),
+        sub_attributes=(
+            Attribute("value", required=True, description="The email address."),
+            _TYPE_WORK,
+            _PRIMARY,
+            _DISPLAY,
+        ),
     ),
     Attribute(
         "phoneNumbers",
@@ -145,7 +165,7 @@ USER_ATTRIBUTES: tuple[Attribute, ...] = (
         multi_valued=True,
         description="The user's work phone number.",
         stored_as=("phone",),
-        sub_attributes=(Attribute("value", description="The phone number."), _TYPE_WORK, _PRIMARY, _DISPLAY),
+        sub_attributes=(Attribute("value", description="The phone number."), _TYPE_WORK, _UNKEPT_PRIMARY, _DISPLAY),
     ),
     Attribute(
         "addresses",
@@ -161,7 +181,7 @@ USER_ATTRIBUTES: tuple[Attribute, ...] = (
             Attribute("postalCode", input_only=True),
             Attribute("country", input_only=True),
             _TYPE_WORK,
-            _PRIMARY,
+            _UNKEPT_PRIMARY,
         ),
     ),
 )
@@ -169,6 +189,7 @@ USER_ATTRIBUTES: tuple[Attribute, ...] = (
 EXTENSION_ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute(
         "privilege",
+        required=True,
         case_exact=True,
         canonical_values=("member", "inactive"),
         description="'member' holds a licence seat; 'inactive' does not.",

@@ -104,8 +104,13 @@ class ScimUserSerializer(serializers.Serializer):
         )
 
     @property
-    def external_id(self) -> str:
-        return self.validated_data.get("externalId") or ""
+    def link_fields(self) -> dict[str, Any]:
+        """What the app keeps on its own link row: externalId, and the email's ``primary`` as sent."""
+        email = _pick(self.validated_data.get("emails"))
+        return {
+            "external_id": self.validated_data.get("externalId") or "",
+            "email_primary": email.get("primary") if email else None,
+        }
 
 
 def _pick(items: list[dict[str, Any]] | None, fallback: bool = True) -> dict[str, Any] | None:
@@ -158,7 +163,9 @@ def user_representation(link: ProvisionedUser, attributes: UserAttributes, base_
         resource["name"] = name
         resource["displayName"] = full_name
     if attributes.email:
-        resource["emails"] = [{"value": attributes.email, "type": WORK, "primary": True}]
+        # The one email kept is the primary one, unless the IdP said otherwise.
+        primary = link.email_primary is not False
+        resource["emails"] = [{"value": attributes.email, "type": WORK, "primary": primary}]
     if attributes.phone:
         resource["phoneNumbers"] = [{"value": attributes.phone, "type": WORK}]
     if attributes.location:

@@ -96,7 +96,7 @@ class UserViewSet(ScimView, ViewSet):
 
     def create(self, request: Request) -> Response:
         serializer = self._validated(_body(request), creating=True)
-        link = self.provisioner.create(serializer.to_attributes(), serializer.external_id)
+        link = self.provisioner.create(serializer.to_attributes(), serializer.link_fields)
         response = self._resource_response(link, status.HTTP_201_CREATED)
         response["Location"] = user_location(link, self.base_url())
         return response
@@ -114,7 +114,7 @@ class UserViewSet(ScimView, ViewSet):
         body = _body(request)
         serializer = self._validated(body)
         self._check_immutable_id(body, link)
-        self.provisioner.replace(link, serializer.to_attributes(), serializer.external_id)
+        self.provisioner.replace(link, serializer.to_attributes(), serializer.link_fields)
         return self._resource_response(link)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -122,7 +122,7 @@ class UserViewSet(ScimView, ViewSet):
         current = self._check_version(link)
         patched = apply_patch(canonicalize(current), _body(request))
         serializer = self._validated(patched)
-        self.provisioner.replace(link, serializer.to_attributes(), serializer.external_id)
+        self.provisioner.replace(link, serializer.to_attributes(), serializer.link_fields)
         return self._resource_response(link)
 
     def destroy(self, request: Request, pk: str) -> Response:

@@ -78,27 +78,34 @@ def run_checks(base_url: str, key: str) -> list:
 
 
 def shorten(value: object, limit: int = 600) -> str:
-    text = " ".join(repr(value).split())
+    if hasattr(value, "status_code") and hasattr(value, "text"):  # a raw HTTP response
+        value = f"HTTP {value.status_code} {value.text}"
+    text = " ".join(str(value).split())
     return text if len(text) <= limit else text[:limit] + "..."
 
 
 def report(results: list) -> int:
     """Print the summary; return the number of failed checks."""
+    per_check: dict[str, Counter[str]] = {}
+    for result in results:
+        name = f"{result.resource_type + ' ' if result.resource_type else ''}{result.title}"
+        per_check.setdefault(name, Counter())[result.status.name] += 1
+    print(f"\nscim2-tester: {len(results)} results from {len(per_check)} checks")
+    for name, statuses in per_check.items():
+        print(f"  {name:<45} " + ", ".join(f"{status} {n}" for status, n in sorted(statuses.items())))
     counts = Counter(result.status.name for result in results)
-    print(f"\nscim2-tester: {len(results)} results")
-    for status, count in sorted(counts.items()):
-        print(f"  {status:<10} {count}")
+    print("\nPer status: " + ", ".join(f"{status} {n}" for status, n in sorted(counts.items())))
+    if not any(result.resource_type for result in results):
+        print("No resource (CRUD/PATCH) check ran: scim2-tester stops when discovery cannot describe the server.")
     failed = [result for result in results if result.status.name in FAILED]
-    if failed:
-        print(f"\n{len(failed)} failed check(s):")
     for result in failed:
         where = f"{result.resource_type} " if result.resource_type else ""
         print(f"\n[{result.status.name}] {where}{result.title}")
         print(f"  reason: {result.reason}")
         if result.data is not None:
             print(f"  data:   {shorten(result.data)}")
-    passed = len(results) - len(failed)
-    print(f"\n{passed} passed, {len(failed)} failed")
+    skipped = counts["SKIPPED"]
+    print(f"\n{len(results) - len(failed) - skipped} passed, {len(failed)} failed, {skipped} skipped")
     return len(failed)
 
 

@@ -214,10 +214,15 @@ def test_add_and_replace_are_equivalent_on_single_valued(path, value):
 
 REMOVE = [
     pytest.param(barbara(displayName="Babs"), "displayName", barbara(), id="single-valued"),
-    pytest.param(barbara(), "active", barbara(active=REMOVED), id="boolean"),
+    pytest.param(barbara(emails=[WORK_EMAIL, HOME_EMAIL]), "emails[type eq \"home\"].primary", barbara(emails=[WORK_EMAIL, HOME_EMAIL]), id="boolean"),
     pytest.param(barbara(), "name", barbara(name=REMOVED), id="complex"),
     pytest.param(barbara(), "name.givenName", barbara(name={"familyName": "Jensen"}), id="sub-attribute"),
-    pytest.param(barbara(emails=[WORK_EMAIL, HOME_EMAIL]), "emails", barbara(emails=REMOVED), id="multi-valued"),
+    pytest.param(
+        barbara(phoneNumbers=[{"value": "555-1234", "type": "work"}]),
+        "phoneNumbers",
+        barbara(),
+        id="multi-valued",
+    ),
     pytest.param(
         barbara(emails=[WORK_EMAIL, HOME_EMAIL]),
         'emails[type eq "home"]',
@@ -367,7 +372,7 @@ def test_op_names_in_any_case(name):
 @pytest.mark.parametrize("name", ["remove", "Remove", "REMOVE"])
 def test_remove_op_name_in_any_case(name):
     """RFC 7644 §3.5.2.2, with the module's case-insensitive ``op``."""
-    assert apply(barbara(), op(name, "active")) == barbara(active=REMOVED)
+    assert apply(barbara(displayName="B"), op(name, "displayName")) == barbara()
 
 
 def test_member_names_in_any_case():
@@ -735,3 +740,12 @@ def test_matches_refuses_nested_value_filters():
         matches(nested, ITEM)
 
     assert_scim_error(excinfo, ScimType.INVALID_PATH)
+
+
+@pytest.mark.parametrize("path", ["userName", "active", "emails", f"{EXTENSION}:privilege"])
+def test_required_attributes_cannot_be_removed(path):
+    """RFC 7644 §3.5.2.2: removing a required attribute fails with mutability."""
+    with pytest.raises(ScimError) as excinfo:
+        apply(barbara(**{EXTENSION: {"privilege": "member"}}), op("remove", path))
+
+    assert (excinfo.value.status_code, excinfo.value.scim_type) == (400, "mutability")

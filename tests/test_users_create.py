@@ -24,8 +24,8 @@ def test_create_returns_201_with_resource_and_location(scim, user_payload):
     assert body["schemas"][0] == USER_SCHEMA
     assert body["userName"] == "bjensen@example.com"
     assert body["externalId"] == "00u1"
-    assert body["name"] == {"givenName": "Barbara", "familyName": "Jensen", "formatted": "Barbara Jensen"}
-    assert body["displayName"] == "Barbara Jensen"
+    assert body["name"] == {"givenName": "Barbara", "familyName": "Jensen"}
+    assert "displayName" not in body  # returned on request only
     assert body["emails"] == [{"value": "bjensen@example.com", "type": "work", "primary": True}]
     assert body["active"] is True
     assert body["meta"]["resourceType"] == "User"
@@ -168,7 +168,7 @@ def test_attribute_names_in_any_case_and_core_urn_prefix(scim):
     resource = response.json()
     assert resource["userName"] == "Ryan@example.com"
     assert resource["emails"][0]["value"] == "ryan@example.com"
-    assert resource["name"] == {"givenName": "Ryan", "familyName": "Leenay", "formatted": "Ryan Leenay"}
+    assert resource["name"] == {"givenName": "Ryan", "familyName": "Leenay"}
 
 
 def test_onelogin_single_object_for_a_multi_valued_attribute(scim, user_payload):
@@ -187,7 +187,7 @@ def test_explicit_nulls_mean_unassigned(scim, user_payload):
 
     assert response.status_code == 201, response.json()
     assert "externalId" not in response.json()
-    assert response.json()["name"] == {"givenName": "Ana", "formatted": "Ana"}
+    assert response.json()["name"] == {"givenName": "Ana"}
     assert response.json()["active"] is True
 
 

@@ -199,3 +199,17 @@ def test_deeply_nested_filter_is_400_not_500(scim):
     assert response.status_code == 400
     assert response.json()["scimType"] == "invalidFilter"
     assert "nested" in response.json()["detail"]
+
+
+def test_computed_names_are_returned_only_on_request(scim, create_user):
+    """RFC 7643 §2.2 returned "request": displayName and name.formatted appear when asked for."""
+    created = create_user()
+    url = f"{USERS}/{created['id']}"
+
+    default = scim.get(url).json()
+    asked = scim.get(url, {"attributes": "displayName,name.formatted"}).json()
+
+    assert "displayName" not in default
+    assert "formatted" not in default["name"]
+    assert asked["displayName"] == "Barbara Jensen"
+    assert asked["name"] == {"formatted": "Barbara Jensen"}

@@ -31,7 +31,7 @@ def test_put_replaces_the_user(scim, create_user, user_payload):
     assert resource["id"] == created["id"]
     assert resource["userName"] == "barbara@example.com"
     assert resource["externalId"] == "2"
-    assert resource["name"] == {"givenName": "Barb", "formatted": "Barb"}
+    assert resource["name"] == {"givenName": "Barb"}
     assert resource["meta"]["version"] != created["meta"]["version"]
     assert response["ETag"] == resource["meta"]["version"]
     assert scim.get(f"{USERS}/{created['id']}").json() == resource
@@ -141,7 +141,7 @@ def test_patch_paths_sub_attribute_and_value_filter(scim, create_user):
 
     assert response.status_code == 200, response.json()
     resource = response.json()
-    assert resource["name"] == {"givenName": "Babs", "familyName": "Jensen", "formatted": "Babs Jensen"}
+    assert resource["name"] == {"givenName": "Babs", "familyName": "Jensen"}
     assert resource["emails"][0]["value"] == "babs@example.com"
     assert resource["externalId"] == "ext-9"
     assert resource["userName"] == "babs@example.com"
@@ -167,11 +167,7 @@ def test_entra_path_less_replace_with_dotted_and_urn_keys(scim, create_user):
     )
 
     assert response.status_code == 200, response.json()
-    assert response.json()["name"] == {
-        "givenName": "Barbie",
-        "familyName": "Jensen-Smith",
-        "formatted": "Barbie Jensen-Smith",
-    }
+    assert response.json()["name"] == {"givenName": "Barbie", "familyName": "Jensen-Smith"}
 
 
 def test_patch_remove_clears_an_attribute(scim, create_user):

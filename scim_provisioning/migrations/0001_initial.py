@@ -102,6 +102,7 @@ class Migration(migrations.Migration):
                     "external_id",
                     models.CharField(blank=True, default="", max_length=254, verbose_name="SCIM externalId"),
                 ),
+                ("email_primary", models.BooleanField(blank=True, null=True, verbose_name="email marked primary")),
                 (
                     "created_at",
                     models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created"),
