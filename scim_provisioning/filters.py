@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, NullIf
 from django.db.models.lookups import (
     Contains,
     EndsWith,
@@ -149,7 +149,7 @@ class FilterTranslator:
                 raise invalid_filter("Value filters cannot be nested.")
             return self.to_q(node.filter, prefix=self._name(node.path) + ".")
         if isinstance(node, Present):
-            return self._present(self.field(node.path, prefix))
+            return self._present_any(node.path, prefix)
         return self.compare(node, prefix)
 
     def _name(self, path: AttrPath) -> str:
@@ -163,6 +163,19 @@ class FilterTranslator:
         if field is None:
             raise invalid_filter(f"Filtering on {prefix + self._name(path)!r} is not supported.")
         return field
+
+    def _present_any(self, path: AttrPath, prefix: str) -> Q:
+        """``pr``; on a complex attribute, true when any of its sub-attributes has a value (RFC 7644 §3.4.2.2)."""
+        name = (prefix + self._name(path)).lower()
+        if name in self.fields or f"{name}.value" in self.fields:
+            return self._present(self.field(path, prefix))
+        parts = [field for key, field in self.fields.items() if key.startswith(f"{name}.") and field.kind != "constant"]
+        if not parts:
+            self.field(path, prefix)  # raises invalidFilter naming the attribute
+        condition = Q()
+        for index, field in enumerate(parts):
+            condition = self._present(field) if index == 0 else condition | self._present(field)
+        return condition
 
     def _present(self, field: FilterField) -> Q:
         if field.kind == "constant":
@@ -226,6 +239,9 @@ class FilterTranslator:
             return value
         if isinstance(value, bool) or not isinstance(value, str):
             raise invalid_filter(f"{self._name(node.path)!r} is compared with a string value.")
+        if "\x00" in value:
+            # No stored value holds a NUL (PostgreSQL cannot); answered alike on every database.
+            raise invalid_filter("Filter values cannot contain NUL characters.")
         if field.kind == "datetime":
             try:
                 parsed = parse_datetime(value)
@@ -259,8 +275,11 @@ class FilterTranslator:
         if field.kind == "constant":
             return []  # every user has the same value: the stable order decides
         expression = field.expression()
-        if field.kind == "string" and not field.case_exact:
-            expression = Lower(expression)
+        if field.kind == "string":
+            # Hosts store an absent string as "": sort it with the NULLs.
+            expression = NullIf(expression, Value(""))
+            if not field.case_exact:
+                expression = Lower(expression)
         return [expression.desc(nulls_first=True) if descending else expression.asc(nulls_last=True)]
 
 

@@ -135,8 +135,8 @@ class UserViewSet(ScimView, ViewSet):
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         # One transaction per write: the row lock taken by get(for_update=True)
         # lasts until the write, and any error answer rolls every write back.
-        # Reads need no transaction, and skip its round trips.
-        if request.method in SAFE_METHODS:
+        # Reads (a POSTed search included) need no transaction, and skip its round trips.
+        if request.method in SAFE_METHODS or self.action_map.get(request.method.lower()) == "search":
             return super().dispatch(request, *args, **kwargs)
         with transaction.atomic():
             response = super().dispatch(request, *args, **kwargs)

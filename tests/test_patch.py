@@ -214,7 +214,12 @@ def test_add_and_replace_are_equivalent_on_single_valued(path, value):
 
 REMOVE = [
     pytest.param(barbara(displayName="Babs"), "displayName", barbara(), id="single-valued"),
-    pytest.param(barbara(emails=[WORK_EMAIL, HOME_EMAIL]), "emails[type eq \"home\"].primary", barbara(emails=[WORK_EMAIL, HOME_EMAIL]), id="boolean"),
+    pytest.param(
+        barbara(emails=[WORK_EMAIL, HOME_EMAIL]),
+        'emails[type eq "home"].primary',
+        barbara(emails=[WORK_EMAIL, HOME_EMAIL]),
+        id="boolean",
+    ),
     pytest.param(barbara(), "name", barbara(name=REMOVED), id="complex"),
     pytest.param(barbara(), "name.givenName", barbara(name={"familyName": "Jensen"}), id="sub-attribute"),
     pytest.param(
