@@ -216,8 +216,8 @@ REMOVE = [
     pytest.param(barbara(displayName="Babs"), "displayName", barbara(), id="single-valued"),
     pytest.param(
         barbara(emails=[WORK_EMAIL, HOME_EMAIL]),
-        'emails[type eq "home"].primary',
-        barbara(emails=[WORK_EMAIL, HOME_EMAIL]),
+        'emails[type eq "work"].primary',
+        barbara(emails=[{"value": "b@example.com", "type": "work"}, HOME_EMAIL]),
         id="boolean",
     ),
     pytest.param(barbara(), "name", barbara(name=REMOVED), id="complex"),
