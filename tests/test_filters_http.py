@@ -237,7 +237,7 @@ def test_filter_never_reaches_another_tenants_users(scim, other_scim, population
 # Property tests: whatever the filter, a ListResponse or invalidFilter, never another status or a 500.
 
 PROPERTY_SETTINGS = settings(
-    max_examples=200,
+    max_examples=100,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
