@@ -80,8 +80,14 @@ class BaseUserAdapter(ABC):
 
     @staticmethod
     def validate(instance: Any, exclude: list[str] | None = None) -> None:
-        """Run model field validation (lengths, choices) without uniqueness queries."""
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        """Validate each field (lengths, choices, formats), with no query.
+
+        ``Model.clean()`` is not called: Django's user models normalise there
+        (``normalize_email`` lowercases the domain), and IdPs expect values
+        stored as sent (Entra ID's SCIM guidance). Hosts that need it can call
+        ``full_clean()`` in their adapter.
+        """
+        instance.clean_fields(exclude=exclude)
 
 
 #: "given family" as the representation writes name.formatted and displayName.

@@ -100,6 +100,7 @@ _TOKEN = re.compile(
     | (?P<string>"(?:[^"\\]|\\.)*")
     | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w:.]))
     | (?P<punct>[()\[\]])
+    | (?P<subattr>\.[A-Za-z$][\w\-$]*)
     | (?P<word>[A-Za-z$_][\w:.\-$]*(?:\.[\w$]+)*)
     """,
     re.VERBOSE,
@@ -209,6 +210,13 @@ class _Parser:
             self.take()
             inner = self.parse_or()
             self.expect("]")
+            after = self.peek()
+            if after is not None and after.kind == "subattr":
+                # Entra ID's `emails[type eq "work"].value eq "x"`: not in the RFC
+                # grammar, read as `emails[type eq "work" and value eq "x"]`.
+                self.take()
+                sub_path = AttrPath(None, after.text[1:])
+                return ValuePath(path, And(inner, self.parse_comparison(sub_path, after)))
             return ValuePath(path, inner)
         return self.parse_comparison(path, token)
 

@@ -205,7 +205,6 @@ INVALID_FILTERS = [
     ('emails[type eq "work"]]', "Unexpected '\\]'"),
     ('emails type eq "work"]', "Unknown operator 'type'"),
     ('emails[type eq "work")', "Expected '\\]'"),
-    ('emails[type eq "work"].value eq "x"', "Unexpected character '.'"),
     ('userName eq "x" title pr', "Unexpected 'title'"),
     ('userName eq "x" "y"', "Unexpected '\"y\"'"),
     ("title pr pr", "Unexpected 'pr'"),
@@ -311,3 +310,17 @@ def test_invalid_patch_paths(text, message):
     """RFC 7644 §3.5.2: a ``path`` outside the ``PATH`` rule is refused (§3.12 invalidPath at the PATCH layer)."""
     with pytest.raises(FilterSyntaxError, match=message):
         parse_patch_path(text)
+
+
+def test_entra_sub_attribute_after_a_value_filter():
+    """Entra ID sends `emails[type eq "work"].value eq "x"` (outside RFC 7644 §3.4.2.2's grammar).
+
+    Read as the value filter `emails[type eq "work" and value eq "x"]`.
+    """
+    assert parse_filter('emails[type eq "work"].value eq "x"') == ValuePath(
+        AttrPath(None, "emails"),
+        And(
+            Compare(AttrPath(None, "type"), "eq", "work"),
+            Compare(AttrPath(None, "value"), "eq", "x"),
+        ),
+    )
