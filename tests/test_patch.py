@@ -754,3 +754,63 @@ def test_required_attributes_cannot_be_removed(path):
         apply(barbara(**{EXTENSION: {"privilege": "member"}}), op("remove", path))
 
     assert (excinfo.value.status_code, excinfo.value.scim_type) == (400, "mutability")
+
+
+# --- the User examples printed in RFC 7644 §3.5.2 (its "members" examples are for Groups) ---
+
+RFC_WORK_ADDRESS = {
+    "type": "work",
+    "streetAddress": "911 Universal City Plaza",
+    "locality": "Hollywood",
+    "region": "CA",
+    "postalCode": "91608",
+    "country": "US",
+    "formatted": "911 Universal City Plaza\nHollywood, CA 91608 US",
+    "primary": True,
+}
+BABS_HOME = {"value": "babs@jensen.org", "type": "home"}
+
+RFC_EXAMPLES = [
+    pytest.param(
+        barbara(),
+        {"op": "add", "value": {"emails": [BABS_HOME], "nickname": "Babs"}},
+        barbara(emails=[WORK_EMAIL, BABS_HOME]),
+        id="3.5.2.1 add emails and nickname without path (nickname is not stored)",
+    ),
+    pytest.param(
+        barbara(emails=[WORK_EMAIL, {"value": "bj@example.com", "type": "work"}, BABS_HOME]),
+        {"op": "remove", "path": 'emails[type eq "work" and value ew "example.com"]'},
+        barbara(emails=[BABS_HOME]),
+        id="3.5.2.2 remove the work emails ending in example.com",
+    ),
+    pytest.param(
+        barbara(addresses=[WORK_ADDRESS, HOME_ADDRESS]),
+        {"op": "replace", "path": 'addresses[type eq "work"]', "value": RFC_WORK_ADDRESS},
+        barbara(addresses=[{**WORK_ADDRESS, **RFC_WORK_ADDRESS}, HOME_ADDRESS]),
+        id="3.5.2.3 replace the work address",
+    ),
+    pytest.param(
+        barbara(addresses=[WORK_ADDRESS]),
+        {"op": "replace", "path": 'addresses[type eq "work"].streetAddress', "value": "1010 Broadway Ave"},
+        barbara(addresses=[{**WORK_ADDRESS, "streetAddress": "1010 Broadway Ave"}]),
+        id="3.5.2.3 replace the work address's streetAddress",
+    ),
+    pytest.param(
+        barbara(emails=[{"value": "old@example.com", "type": "work"}]),
+        {
+            "op": "replace",
+            "value": {
+                "emails": [{"value": "bjensen@example.com", "type": "work", "primary": True}, BABS_HOME],
+                "nickname": "Babs",
+            },
+        },
+        barbara(emails=[{"value": "bjensen@example.com", "type": "work", "primary": True}, BABS_HOME]),
+        id="3.5.2.3 replace emails and nickname without path",
+    ),
+]
+
+
+@pytest.mark.parametrize(("resource", "operation", "expected"), RFC_EXAMPLES)
+def test_rfc_7644_user_examples(resource, operation, expected):
+    """RFC 7644 §3.5.2.1-§3.5.2.3: each User example the RFC prints, with the result it describes."""
+    assert apply(resource, operation) == expected
