@@ -21,6 +21,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 DATABASES = {
     "default": dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://:memory:")),
 }
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # One throwaway test database per process, so parallel runs (tox run-parallel) never share one.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
