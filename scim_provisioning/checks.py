@@ -25,6 +25,7 @@ class Messages:
     BAD_NUMBER = f"{SETTINGS_NAME}['%s'] must be a positive integer."
     BAD_INTERVAL = f"{SETTINGS_NAME}['LAST_USED_INTERVAL'] must be an integer of seconds, 0 or more."
     BAD_PREFIX = f"{SETTINGS_NAME}['KEY_PREFIX'] must be a string of at most %d characters."
+    BAD_RETENTION = f"{SETTINGS_NAME}['EVENT_RETENTION_DAYS'] must be a positive integer of days, or None."
     PAGE_SIZES = f"{SETTINGS_NAME}['PAGE_SIZE'] must not exceed {SETTINGS_NAME}['MAX_PAGE_SIZE']."
     NO_BASE_URL = f"{SETTINGS_NAME}['BASE_URL'] is not set."
     LOOKUP_FIELD = f"{SETTINGS_NAME}['TENANT_LOOKUP_FIELD'] %r is not a field of the tenant model %s."
@@ -50,6 +51,7 @@ BASES = {
     "USER_ADAPTER": "scim_provisioning.adapters.BaseUserAdapter",
     "LICENSE_POLICY": "scim_provisioning.licensing.BaseLicensePolicy",
     "KEY_ADMIN_CLASS": "django.contrib.admin.ModelAdmin",
+    "PAGE_ACCESS": "scim_provisioning.access.BasePageAccess",
 }
 
 
@@ -109,7 +111,7 @@ def _check_tenant_model() -> list[CheckMessage]:
 
 def _check_numbers() -> list[CheckMessage]:
     errors: list[CheckMessage] = []
-    for name in ("PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_BODY_SIZE"):
+    for name in ("PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_BODY_SIZE", "PAGE_EVENTS_PER_PAGE"):
         value = getattr(scim_settings, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             errors.append(Error(Messages.BAD_NUMBER % name, id="scim_provisioning.E007"))
@@ -121,4 +123,7 @@ def _check_numbers() -> list[CheckMessage]:
     prefix = scim_settings.KEY_PREFIX
     if not isinstance(prefix, str) or len(prefix) > MAX_KEY_PREFIX_LENGTH:
         errors.append(Error(Messages.BAD_PREFIX % MAX_KEY_PREFIX_LENGTH, id="scim_provisioning.E011"))
+    retention = scim_settings.EVENT_RETENTION_DAYS
+    if retention is not None and (isinstance(retention, bool) or not isinstance(retention, int) or retention < 1):
+        errors.append(Error(Messages.BAD_RETENTION, id="scim_provisioning.E012"))
     return errors

@@ -54,9 +54,15 @@ DEFAULTS: dict[str, Any] = {
     "EXTENSION_SCHEMA": "urn:ietf:params:scim:schemas:extension:scim_provisioning:2.0:User",
     # ModelAdmin class registered for provisioning keys.
     "KEY_ADMIN_CLASS": "scim_provisioning.admin.ProvisioningKeyAdmin",
+    # Days provisioning events are kept; `prunescimevents` deletes older ones. None keeps them forever.
+    "EVENT_RETENTION_DAYS": 90,
+    # Who may use the provisioning page, and for which tenant (see access.py).
+    "PAGE_ACCESS": "scim_provisioning.access.StaffAccess",
+    # Events per page of the provisioning page's activity list.
+    "PAGE_EVENTS_PER_PAGE": 25,
 }
 
-IMPORT_STRINGS = frozenset({"USER_ADAPTER", "LICENSE_POLICY", "KEY_ADMIN_CLASS"})
+IMPORT_STRINGS = frozenset({"USER_ADAPTER", "LICENSE_POLICY", "KEY_ADMIN_CLASS", "PAGE_ACCESS"})
 
 
 class ScimSettings:

@@ -1,4 +1,4 @@
-"""Models: provisioning keys, the per-tenant SCIM link to host users, a default tenant.
+"""Models: provisioning keys, the per-tenant SCIM link to host users, the activity log, a default tenant.
 
 The host's User model is never replaced: ``ProvisionedUser`` holds only what
 SCIM needs and the host lacks (the opaque SCIM id, userName as the IdP sent it,
@@ -210,3 +210,63 @@ class ProvisionedUser(models.Model):
 
     def __str__(self) -> str:
         return self.user_name
+
+
+class ProvisioningEventQuerySet(models.QuerySet["ProvisioningEvent"]):
+    def for_tenant(self, tenant: Any) -> ProvisioningEventQuerySet:
+        return self.filter(tenant=tenant) if tenant is not None else self.filter(tenant__isnull=True)
+
+    def failed(self) -> ProvisioningEventQuerySet:
+        return self.filter(outcome=ProvisioningEvent.Outcome.FAILED)
+
+
+class ProvisioningEvent(models.Model):
+    """One SCIM write, or one failed SCIM request, as an admin needs to see it.
+
+    Holds what explains the IdP's behaviour and nothing secret: never a key
+    (only the display prefix), a password or a request body. Rows older than
+    ``EVENT_RETENTION_DAYS`` are removed by ``manage.py prunescimevents``.
+    """
+
+    class Outcome(models.TextChoices):
+        PROVISIONED = "provisioned", _("provisioned")
+        UPDATED = "updated", _("updated")
+        SUSPENDED = "suspended", _("suspended")
+        REACTIVATED = "reactivated", _("reactivated")
+        DEPROVISIONED = "deprovisioned", _("deprovisioned")
+        FAILED = "failed", _("failed")
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+    # Null for requests whose key was missing or unknown: only staff see those.
+    tenant = tenant_field(related_name="scim_provisioning_events")
+    key_prefix = models.CharField(_("key prefix"), max_length=32, blank=True)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=255)
+    resource_id = models.CharField(_("resource id"), max_length=64, blank=True)
+    user_name = models.CharField(_("userName"), max_length=254, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"))
+    scim_type = models.CharField(_("scimType"), max_length=32, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
+
+    objects = ProvisioningEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("provisioning event")
+        verbose_name_plural = _("provisioning events")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The page lists one tenant's events newest first, optionally by outcome;
+            # pruning deletes by age across tenants.
+            models.Index(fields=["tenant", "-created_at"], name="scim_event_tenant_recent"),
+            models.Index(fields=["tenant", "outcome", "-created_at"], name="scim_event_tenant_outcome"),
+            models.Index(fields=["created_at"], name="scim_event_created_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} {self.method} {self.path} ({self.status_code})"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.outcome != self.Outcome.FAILED
