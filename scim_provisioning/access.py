@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest
 
@@ -56,7 +56,7 @@ class StaffAccess(BasePageAccess):
         tenant_model = get_tenant_model()
         try:
             return tenant_model._default_manager.get(**{lookup: url_kwargs[TENANT_URL_KWARG]})
-        except (tenant_model.DoesNotExist, ValueError) as exc:
+        except (ObjectDoesNotExist, ValueError) as exc:
             raise Http404 from exc
 
 

@@ -16,6 +16,15 @@ from .factories import ProvisioningKeyFactory, TenantFactory
 
 HOST_ONLY = "test_host_"
 ZERO_CONFIG_ONLY = "test_default_"
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_addoption(parser: Any) -> None:
+    parser.addoption(
+        "--browser",
+        action="store_true",
+        help="Run the Playwright tests in tests/browser (Chromium at /usr/bin/chromium, --ds=tests.settings_browser).",
+    )
 
 
 def is_host() -> bool:
@@ -24,6 +33,11 @@ def is_host() -> bool:
 
 
 def pytest_ignore_collect(collection_path: Path, config: Any) -> bool | None:
+    # Browser tests run in their own tox environment (`tox -e browser`), which
+    # installs Playwright and passes --browser; there they fail, never skip,
+    # when Chromium is missing.
+    if collection_path == BROWSER_TESTS:
+        return not config.getoption("--browser")
     # Host-specific tests (seats, privilege, memberships) need the example's
     # models; zero-configuration tests need the stock User and no tenant model.
     if collection_path.name.startswith(HOST_ONLY) and not is_host():

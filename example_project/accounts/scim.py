@@ -11,7 +11,8 @@ request with the tenant of the provisioning key, here an ``Organization``.
   calls ``privilege`` and ``active`` (suspension).
 
 The app keeps the SCIM-only data (id, externalId, ETag version) in its own
-``ProvisionedUser`` rows; nothing here stores them. Both classes are named in
+``ProvisionedUser`` rows; nothing here stores them. ``OrganizationAdminAccess``
+decides who may open the provisioning page. All three classes are named in
 ``settings.SCIM_PROVISIONING``.
 """
 
@@ -21,7 +22,9 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404, HttpRequest
 
+from scim_provisioning.access import BasePageAccess
 from scim_provisioning.adapters import FULL_NAME, BaseUserAdapter
 from scim_provisioning.attributes import ATTRIBUTE_NAMES, Privilege, UserAttributes
 from scim_provisioning.licensing import BaseLicensePolicy, SeatUsage
@@ -227,3 +230,26 @@ def _assign_profile(user: User, attributes: UserAttributes, *, clear_missing: bo
         value = getattr(attributes, attr)
         if value is not None or clear_missing:
             setattr(user, field, value or "")
+
+
+class OrganizationAdminAccess(BasePageAccess):
+    """The provisioning page is for the organization's own admins (``Membership.is_admin``).
+
+    The page is mounted under ``orgs/<slug:organization>/``. Anyone else, staff
+    included, gets a 404, so another organization's page looks like a missing one.
+    """
+
+    def get_tenant(self, request: HttpRequest, **url_kwargs: Any) -> Organization:
+        membership = (
+            Membership.objects.select_related("organization")
+            .filter(
+                user_id=request.user.pk,
+                organization__slug=url_kwargs.get("organization"),
+                is_admin=True,
+                is_suspended=False,
+            )
+            .first()
+        )
+        if membership is None:
+            raise Http404
+        return membership.organization

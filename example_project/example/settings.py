@@ -55,13 +55,15 @@ WSGI_APPLICATION = "example.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The product's layout, and its override of scim_provisioning/base.html.
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.administered_organizations",
             ],
         },
     },
@@ -96,6 +98,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
 
 # --- scim_provisioning wiring -------------------------------------------------
 # The tenant is the host's Organization. Like AUTH_USER_MODEL, choose it before
@@ -112,4 +119,6 @@ SCIM_PROVISIONING = {
     "BASE_URL": os.environ.get("SCIM_BASE_URL", "http://127.0.0.1:8000/api/scim/2.0"),
     # `manage.py createscimkey --tenant demo` finds the organization by slug.
     "TENANT_LOOKUP_FIELD": "slug",
+    # Administration → Users → Provisioning is for the organization's admins.
+    "PAGE_ACCESS": "accounts.scim.OrganizationAdminAccess",
 }
