@@ -26,6 +26,7 @@ MANAGE = PROJECT_DIR / "manage.py"
 ADDRESS = "127.0.0.1:8000"
 BASE_URL = f"http://{ADDRESS}/api/scim/2.0"
 ADMIN_URL = f"http://{ADDRESS}/admin/"
+PAGE_URL = f"http://{ADDRESS}/orgs/demo/administration/users/provisioning/"
 ADMIN_EMAIL = "admin@demo.example"
 ADMIN_PASSWORD = "demo-admin-password"  # seed_demo's default
 MIN_PYTHON = (3, 10)
@@ -111,8 +112,10 @@ SCIM base URL     {BASE_URL}
 Provisioning key  {key}
                   (shown once; paste both into your identity provider)
 
+Provisioning page {PAGE_URL}
+                  (Administration -> Users -> Provisioning: keys, seats, activity)
 Django admin      {ADMIN_URL}
-                  {ADMIN_EMAIL} / {ADMIN_PASSWORD} (set when first created)
+                  both as {ADMIN_EMAIL} / {ADMIN_PASSWORD} (set when first created)
 
 Try it:
   curl -H "Authorization: Bearer {key}" \\

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .models import Organization
+from .models import Membership, Organization
 
 
 def administered_organizations(request: HttpRequest) -> dict[str, Any]:
@@ -16,6 +16,6 @@ def administered_organizations(request: HttpRequest) -> dict[str, Any]:
         return {"administered_organizations": []}
     return {
         "administered_organizations": Organization.objects.filter(
-            memberships__user=user, memberships__is_admin=True, memberships__is_suspended=False
+            memberships__in=Membership.objects.administered_by(user)
         )
     }

@@ -138,6 +138,10 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         """
         return self.filter(privilege=Membership.Privilege.MEMBER)
 
+    def administered_by(self, user: Any) -> MembershipQuerySet:
+        """The memberships through which ``user`` administers an organization (suspended admins don't)."""
+        return self.filter(user_id=user.pk, is_admin=True, is_suspended=False)
+
 
 class Membership(models.Model):
     """A user's place in one organization: what the organization's IdP provisions."""

@@ -241,13 +241,9 @@ class OrganizationAdminAccess(BasePageAccess):
 
     def get_tenant(self, request: HttpRequest, **url_kwargs: Any) -> Organization:
         membership = (
-            Membership.objects.select_related("organization")
-            .filter(
-                user_id=request.user.pk,
-                organization__slug=url_kwargs.get("organization"),
-                is_admin=True,
-                is_suspended=False,
-            )
+            Membership.objects.administered_by(request.user)
+            .select_related("organization")
+            .filter(organization__slug=url_kwargs.get("organization"))
             .first()
         )
         if membership is None:
