@@ -143,7 +143,7 @@ def test_admin_generates_uses_and_revokes_a_key(open_context, acme, globex, scre
     screenshot(page, "key-generated")
 
     # The copy button puts exactly the key on the clipboard.
-    page.get_by_role("button", name="Copy").first.click()
+    page.get_by_role("button", name="Copy Provisioning key", exact=True).click()
     page.get_by_role("status").filter(has_text="Copied").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == raw_key
 
@@ -237,7 +237,7 @@ def test_the_page_works_without_javascript(open_context, acme, screenshot) -> No
     page.get_by_label("Key name").fill("OneLogin")
     page.get_by_role("button", name="Generate key").click()
     assert page.get_by_label("Provisioning key").input_value().startswith("scim_")
-    assert page.get_by_role("button", name="Copy").count() == 0  # hidden, so not offered
+    assert page.get_by_role("button", name="Copy Provisioning key").count() == 0  # hidden, so not offered
     screenshot(page, "no-javascript-key")
     page.get_by_role("link", name="Back to provisioning").click()
     key = ProvisioningKey.objects.get()
