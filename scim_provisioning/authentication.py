@@ -4,12 +4,16 @@ The key is looked up by the SHA-256 digest of the presented value, an indexed
 equality on a unique column, so no key material is compared in Python and the
 lookup does not leak timing about stored keys. ``request.auth`` is the key;
 its tenant scopes everything the request may see.
+
+The lookup finds revoked keys too (and then refuses them), and its answer is
+kept on the request: the event log attributes a refused request to the
+tenant whose revoked key the IdP still sends, without a second query.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
@@ -19,26 +23,57 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from .conf import scim_settings
 from .models import ProvisioningKey
 
+KEYWORD = "Bearer"
 MAX_KEY_LENGTH = 256
+
+# Where presented_key() keeps its answer, on the Django HttpRequest.
+_PRESENTED_KEY_ATTRIBUTE = "_scim_presented_key"
+
+
+def bearer_credentials(request: Any) -> str | None:
+    """The raw key of an ``Authorization: Bearer`` header; None for no header or another scheme.
+
+    Raises ``AuthenticationFailed`` for a malformed Bearer header (RFC 6750 §2.1).
+    """
+    header = get_authorization_header(request).split()
+    if not header or header[0].lower() != KEYWORD.lower().encode():
+        return None
+    if len(header) != 2 or len(header[1]) > MAX_KEY_LENGTH:
+        raise exceptions.AuthenticationFailed("Invalid Authorization header.")
+    try:
+        return header[1].decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise exceptions.AuthenticationFailed("Invalid Authorization header.") from exc
+
+
+def presented_key(request: Any) -> ProvisioningKey | None:
+    """The stored key, active or revoked, whose raw value the request presents; None if none is.
+
+    Looked up by digest (with its tenant) at most once per request, whether
+    authentication asks first or the event log does.
+    """
+    http_request = getattr(request, "_request", request)
+    if hasattr(http_request, _PRESENTED_KEY_ATTRIBUTE):
+        return cast("ProvisioningKey | None", getattr(http_request, _PRESENTED_KEY_ATTRIBUTE))
+    try:
+        raw_key = bearer_credentials(request)
+    except exceptions.AuthenticationFailed:
+        raw_key = None
+    key = ProvisioningKey.objects.by_raw_key(raw_key).select_related("tenant").first() if raw_key else None
+    setattr(http_request, _PRESENTED_KEY_ATTRIBUTE, key)
+    return key
 
 
 class ProvisioningKeyAuthentication(BaseAuthentication):
     """Authenticate an identity provider by its provisioning key."""
 
-    keyword = "Bearer"
+    keyword = KEYWORD
 
     def authenticate(self, request: Any) -> tuple[AnonymousUser, ProvisioningKey] | None:
-        header = get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if bearer_credentials(request) is None:
             return None
-        if len(header) != 2 or len(header[1]) > MAX_KEY_LENGTH:
-            raise exceptions.AuthenticationFailed("Invalid Authorization header.")
-        try:
-            raw_key = header[1].decode("ascii")
-        except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed("Invalid Authorization header.") from exc
-        key = ProvisioningKey.objects.active().by_raw_key(raw_key).select_related("tenant").first()
-        if key is None:
+        key = presented_key(request)
+        if key is None or not key.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked provisioning key.")
         self._touch(key)
         return AnonymousUser(), key

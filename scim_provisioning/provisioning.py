@@ -3,6 +3,8 @@
 Views stay thin and call ``UserProvisioner``; it scopes every read and write
 to the key's tenant, applies the licence rule, keeps the link row in step
 with the host user, and sends the signals after the transaction commits.
+It also remembers what the request was about (``subject``) and what a write
+did (``outcome``), which the view records in the event log.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ from .adapters import BaseUserAdapter, get_user_adapter
 from .attributes import Privilege, UserAttributes
 from .exceptions import ScimError, ScimType
 from .licensing import get_license_policy
-from .models import ProvisionedUser, ProvisioningKey
+from .models import ProvisionedUser, ProvisioningEvent, ProvisioningKey
+
+Outcome = ProvisioningEvent.Outcome
+
+# A replace that changes ``active`` sends one of these besides ``user_updated``.
+_STATUS_SIGNALS = {Outcome.SUSPENDED: signals.user_suspended, Outcome.REACTIVATED: signals.user_reactivated}
 
 
 def _duplicate_user_name(user_name: str) -> ScimError:
@@ -35,6 +42,10 @@ class UserProvisioner:
         self.key = key
         self.tenant = key.tenant
         self.adapter: BaseUserAdapter = get_user_adapter(tenant=self.tenant, request=request)
+        #: The link this request found or created last, for the event log.
+        self.subject: ProvisionedUser | None = None
+        #: What the last successful write did; None until one succeeds.
+        self.outcome: Outcome | None = None
 
     def links(self) -> QuerySet[ProvisionedUser]:
         """Every link of this tenant, and nothing else: the isolation boundary."""
@@ -57,6 +68,7 @@ class UserProvisioner:
         link = queryset.filter(pk=pk).first() if pk else None
         if link is None:
             raise ScimError(404, f"User {resource_id!r} not found.")
+        self.subject = link
         return link
 
     def read(self, link: ProvisionedUser) -> UserAttributes:
@@ -81,6 +93,7 @@ class UserProvisioner:
         link = ProvisionedUser.objects.create(
             tenant=self.tenant, user=user, user_name=attributes.user_name, **link_fields
         )
+        self.subject, self.outcome = link, Outcome.PROVISIONED
         self._send_after_commit(signals.user_provisioned, user)
         return link
 
@@ -88,7 +101,11 @@ class UserProvisioner:
     def replace(
         self, link: ProvisionedUser, attributes: UserAttributes, link_fields: dict[str, Any]
     ) -> ProvisionedUser:
-        """Full replace of the user's attributes (PUT, and PATCH after applying its operations)."""
+        """Full replace of the user's attributes (PUT, and PATCH after applying its operations).
+
+        ``outcome`` becomes ``suspended`` when ``active`` went from true to
+        false, ``reactivated`` when it went from false to true, else ``updated``.
+        """
         if attributes.user_name.lower() != link.user_name.lower() and self._user_name_taken(
             attributes.user_name, exclude=link
         ):
@@ -100,11 +117,15 @@ class UserProvisioner:
             setattr(link, name, value)
         link.updated_at = timezone.now()
         link.save(update_fields=["user_name", *link_fields, "updated_at"])
-        self._send_after_commit(signals.user_updated, link.user)
+        outcome = Outcome.UPDATED
         if was_active and attributes.active is False:
-            self._send_after_commit(signals.user_suspended, link.user)
+            outcome = Outcome.SUSPENDED
         elif was_active is False and attributes.active:
-            self._send_after_commit(signals.user_reactivated, link.user)
+            outcome = Outcome.REACTIVATED
+        self._send_after_commit(signals.user_updated, link.user)
+        if outcome in _STATUS_SIGNALS:
+            self._send_after_commit(_STATUS_SIGNALS[outcome], link.user)
+        self.subject, self.outcome = link, outcome
         return link
 
     @transaction.atomic(savepoint=False)
@@ -113,6 +134,8 @@ class UserProvisioner:
         user = link.user
         self.adapter.delete(user)
         ProvisionedUser.objects.filter(pk=link.pk).delete()
+        # The instance keeps its id and userName, which the event log records.
+        self.subject, self.outcome = link, Outcome.DEPROVISIONED
         self._send_after_commit(signals.user_deprovisioned, user)
 
     def _send_after_commit(self, signal: Any, user: Any) -> None:

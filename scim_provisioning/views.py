@@ -4,14 +4,20 @@ Views are thin: authentication resolves the key (and so the tenant),
 serializers validate, ``UserProvisioner`` writes, and one exception handler
 turns every failure into a SCIM error envelope. The host's own
 ``REST_FRAMEWORK`` settings are never consulted: every policy is set here.
+
+``ScimView.dispatch`` runs a write in one transaction and records the
+request in the event log (``events``): a successful write inside its
+transaction, a failure after the rollback.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import cached_property
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.http import HttpRequest
 from rest_framework import status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
@@ -20,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import ViewSet
 
-from . import discovery
+from . import discovery, events
 from .authentication import ProvisioningKeyAuthentication
 from .conf import scim_settings
 from .constants import MEDIA_TYPE
@@ -42,7 +48,7 @@ from .serializers import ScimUserSerializer, user_location, user_representation
 
 
 class ScimView(APIView):
-    """Base for SCIM endpoints: SCIM media types, bearer keys, SCIM errors, no throttling yet."""
+    """Base for SCIM endpoints: SCIM media types, bearer keys, SCIM errors, the event log, no throttling yet."""
 
     authentication_classes = [ProvisioningKeyAuthentication]
     permission_classes = [HasProvisioningKey]
@@ -50,8 +56,46 @@ class ScimView(APIView):
     renderer_classes = [ScimJSONRenderer, JSONRenderer]
     throttle_classes: list[Any] = []
 
+    @classmethod
+    def as_view(cls, *args: Any, **kwargs: Any) -> Any:
+        # The views manage their own transactions: under the host's ATOMIC_REQUESTS
+        # the failure event would be rolled back with the failed request.
+        return transaction.non_atomic_requests(super().as_view(*args, **kwargs))
+
     def get_exception_handler(self) -> Any:
         return scim_exception_handler
+
+    def is_write(self, request: HttpRequest) -> bool:
+        """Whether the request writes: it then runs in one transaction, and its success is recorded."""
+        return False
+
+    def event_subject(self) -> events.Subject:
+        """What the request was about, for its event: the SCIM id in the URL, by default."""
+        return events.Subject(resource_id=str(self.kwargs.get("pk", "")))
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """Handle the request (a write in one transaction) and record its event, if it has one.
+
+        A successful write is recorded inside its transaction; any answer of
+        400 or more after the transaction has ended, so it survives the rollback.
+        """
+        writing = self.is_write(request)
+        try:
+            with transaction.atomic() if writing else nullcontext():
+                response = super().dispatch(request, *args, **kwargs)
+                if writing and response.status_code >= 400:
+                    # Any error answer rolls every write back.
+                    transaction.set_rollback(True)
+                elif writing and (subject := self.event_subject()).outcome is not None:
+                    events.record_write(self.request, subject.outcome, response.status_code, subject)
+        except DatabaseError as exc:
+            # The write's event, or the commit, failed and the write is rolled
+            # back: answer the error, as a SCIM error like any other.
+            response = self.response = self.finalize_response(self.request, self.handle_exception(exc))
+        if response.status_code >= 400:
+            error = getattr(response, "data", None)
+            events.record_failure(self.request, response.status_code, error, self.event_subject())
+        return response
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         length = request.META.get("CONTENT_LENGTH") or "0"
@@ -65,6 +109,9 @@ class ScimView(APIView):
 
 class UserViewSet(ScimView, ViewSet):
     """``/Users`` (RFC 7644 §3.3-§3.6): create, read, list, search, replace, patch, delete."""
+
+    #: The userName a POST or PUT sent, for the event of a write that fails.
+    sent_user_name = ""
 
     @cached_property
     def provisioner(self) -> UserProvisioner:
@@ -95,7 +142,7 @@ class UserViewSet(ScimView, ViewSet):
         return Response(list_response(resources, total, query.start_index), content_type=MEDIA_TYPE)
 
     def create(self, request: Request) -> Response:
-        serializer = self._validated(_body(request), creating=True)
+        serializer = self._validated(self._received(request), creating=True)
         link = self.provisioner.create(serializer.to_attributes(), serializer.link_fields)
         response = self._resource_response(link, status.HTTP_201_CREATED)
         response["Location"] = user_location(link, self.base_url())
@@ -111,7 +158,7 @@ class UserViewSet(ScimView, ViewSet):
     def update(self, request: Request, pk: str) -> Response:
         link = self.provisioner.get(pk, for_update=True)
         self._check_version(link)
-        body = _body(request)
+        body = self._received(request)
         serializer = self._validated(body)
         self._check_immutable_id(body, link)
         self.provisioner.replace(link, serializer.to_attributes(), serializer.link_fields)
@@ -132,17 +179,27 @@ class UserViewSet(ScimView, ViewSet):
         self.provisioner.delete(link)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+    def is_write(self, request: HttpRequest) -> bool:
         # One transaction per write: the row lock taken by get(for_update=True)
-        # lasts until the write, and any error answer rolls every write back.
-        # Reads (a POSTed search included) need no transaction, and skip its round trips.
-        if request.method in SAFE_METHODS or self.action_map.get(request.method.lower()) == "search":
-            return super().dispatch(request, *args, **kwargs)
-        with transaction.atomic():
-            response = super().dispatch(request, *args, **kwargs)
-            if response.status_code >= 400:
-                transaction.set_rollback(True)
-        return response
+        # lasts until the write. Reads (a POSTed search included) need no
+        # transaction, and skip its round trips.
+        method = str(request.method)
+        return method not in SAFE_METHODS and self.action_map.get(method.lower()) != "search"
+
+    def event_subject(self) -> events.Subject:
+        """The user found or written, else the id in the URL and the userName sent."""
+        # Not built when authentication failed: the provisioner needs the key.
+        provisioner: UserProvisioner | None = self.__dict__.get("provisioner")
+        if provisioner is not None and provisioner.subject is not None:
+            link = provisioner.subject
+            return events.Subject(str(link.pk), link.user_name, provisioner.outcome)
+        return events.Subject(str(self.kwargs.get("pk", "")), self.sent_user_name)
+
+    def _received(self, request: Request) -> dict[str, Any]:
+        """The body of a POST or PUT; its userName is kept for the event should the write fail."""
+        body = _body(request)
+        self.sent_user_name = events.user_name_in(body)
+        return body
 
     def _representation(self, link: ProvisionedUser) -> dict[str, Any]:
         return user_representation(link, self.provisioner.read(link), self.base_url())

@@ -1,4 +1,4 @@
-"""factory-boy factories for host users, tenants and provisioning keys.
+"""factory-boy factories for host users, tenants, provisioning keys and provisioning events.
 
 They work with whichever User and tenant model the settings name, so the
 suite runs unchanged under zero configuration and under the example host.
@@ -12,7 +12,7 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
-from scim_provisioning.models import ProvisioningKey, get_tenant_model
+from scim_provisioning.models import ProvisioningEvent, ProvisioningKey, get_tenant_model
 
 
 class UserFactory(DjangoModelFactory):
@@ -61,3 +61,19 @@ class ProvisioningKeyFactory(DjangoModelFactory):
         key, raw_key = model_class.objects.create_key(**kwargs)
         key.raw_key = raw_key
         return key
+
+
+class ProvisioningEventFactory(DjangoModelFactory):
+    """A provisioned user by default; pass ``created_at`` to date it."""
+
+    class Meta:
+        model = ProvisioningEvent
+
+    tenant = None
+    key_prefix = "scim_AbCdEfGh"
+    method = "POST"
+    path = "/scim/v2/Users"
+    resource_id = factory.Faker("uuid4")
+    user_name = factory.Sequence(lambda n: f"event-user{n}@example.com")
+    outcome = ProvisioningEvent.Outcome.PROVISIONED
+    status_code = 201
