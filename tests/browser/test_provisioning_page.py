@@ -135,8 +135,8 @@ def test_admin_generates_uses_and_revokes_a_key(open_context, acme, globex, scre
 
     page.get_by_label("Key name").fill("Okta")
     page.get_by_role("button", name="Generate key").click()
-    raw_key = page.get_by_label("Provisioning key").input_value()
-    scim_url = page.get_by_label("SCIM base URL (Tenant URL)").input_value()
+    raw_key = page.get_by_role("textbox", name="Provisioning key").input_value()
+    scim_url = page.get_by_role("textbox", name="SCIM base URL (Tenant URL)").input_value()
     assert raw_key.startswith("scim_")
     assert page.get_by_role("alert").inner_text().startswith("Copy this key now. It will not be shown again.")
     assert_accessible(page)
@@ -211,13 +211,13 @@ def test_rotation_keeps_both_keys_working_until_the_old_one_is_revoked(open_cont
     page.goto(PAGE.format(slug="acme"))
     page.get_by_label("Key name").fill("Entra ID")
     page.get_by_role("button", name="Generate key").click()
-    old_key = page.get_by_label("Provisioning key").input_value()
-    scim_url = page.get_by_label("SCIM base URL (Tenant URL)").input_value()
+    old_key = page.get_by_role("textbox", name="Provisioning key").input_value()
+    scim_url = page.get_by_role("textbox", name="SCIM base URL (Tenant URL)").input_value()
     page.get_by_role("link", name="Back to provisioning").click()
 
     old = ProvisioningKey.objects.get()
     page.get_by_role("button", name=f"Rotate key Entra ID ({old.key_prefix}…)").click()
-    new_key = page.get_by_label("Provisioning key").input_value()
+    new_key = page.get_by_role("textbox", name="Provisioning key").input_value()
     assert new_key != old_key
     assert "keeps working until you revoke it" in page.content()
     screenshot(page, "rotated")
@@ -236,7 +236,7 @@ def test_the_page_works_without_javascript(open_context, acme, screenshot) -> No
     page.goto(PAGE.format(slug="acme"))
     page.get_by_label("Key name").fill("OneLogin")
     page.get_by_role("button", name="Generate key").click()
-    assert page.get_by_label("Provisioning key").input_value().startswith("scim_")
+    assert page.get_by_role("textbox", name="Provisioning key").input_value().startswith("scim_")
     assert page.get_by_role("button", name="Copy Provisioning key").count() == 0  # hidden, so not offered
     screenshot(page, "no-javascript-key")
     page.get_by_role("link", name="Back to provisioning").click()
