@@ -187,14 +187,16 @@ def update_task(client: Client, user_name: str, user_id: str, use_put: bool) -> 
     return task
 
 
-def reset_database(url: str) -> None:
+def reset_database(url: str, create: bool = True) -> None:
+    """Drop the database named in ``url`` (and create it afresh unless ``create`` is false)."""
     import psycopg
 
     name = urllib.parse.urlparse(url).path.lstrip("/")
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def prepare(users: int) -> str:
@@ -281,6 +283,7 @@ def main() -> int:
     parser.add_argument("--retries", type=float, default=0.02, help="share of users re-POSTed in another case")
     parser.add_argument("--quick", action="store_true", help="fewer clients and workers, for a smoke run")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument("--keep-database", action="store_true", help="leave the database for inspection")
     args = parser.parse_args()
     if args.quick:
         args.workers, args.concurrency = 2, 8
@@ -310,6 +313,11 @@ def main() -> int:
         server.wait(timeout=30)
 
     rows = count_rows()
+    if not args.keep_database:
+        from django.db import connections
+
+        connections.close_all()
+        reset_database(database_url, create=False)
     phases = [sync, retries, updates]
     errors = sum(len(phase.unexpected) for phase in phases)
     print()
