@@ -29,6 +29,9 @@ class Messages:
     PAGE_SIZES = f"{SETTINGS_NAME}['PAGE_SIZE'] must not exceed {SETTINGS_NAME}['MAX_PAGE_SIZE']."
     NO_BASE_URL = f"{SETTINGS_NAME}['BASE_URL'] is not set."
     LOOKUP_FIELD = f"{SETTINGS_NAME}['TENANT_LOOKUP_FIELD'] %r is not a field of the tenant model %s."
+    BAD_RATE = f"{SETTINGS_NAME}['THROTTLE_RATE'] is invalid: %s"
+    UNKNOWN_CACHE = f"{SETTINGS_NAME}['THROTTLE_CACHE'] %r is not an alias in CACHES."
+    DUMMY_CACHE = f"{SETTINGS_NAME}['THROTTLE_CACHE'] %r is a DummyCache, which stores nothing: nothing is throttled."
 
 
 class Hints:
@@ -42,6 +45,12 @@ class Hints:
         "Set it to the public SCIM root, e.g. 'https://app.example.com/api/scim/2.0', so meta.location "
         "does not depend on the request's Host header."
     )
+    BAD_RATE = (
+        "Give requests per period as DRF reads them, at least one: '3000/min', '50/s', '100000/day'; "
+        "or None to turn throttling off."
+    )
+    UNKNOWN_CACHE = "Name a cache of settings.CACHES, e.g. 'default', or add one shared by the web workers."
+    DUMMY_CACHE = "Name a cache that stores, shared by the web workers (e.g. Redis), or set THROTTLE_RATE to None."
 
 
 # key_prefix stores the prefix and keys.DISPLAY_CHARS random characters in 32.
@@ -70,6 +79,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     if not apps.is_installed("rest_framework"):
         errors.append(Error(Messages.DRF_MISSING, id="scim_provisioning.E005"))
     errors.extend(_check_numbers())
+    errors.extend(_check_throttling())
     if not scim_settings.BASE_URL:
         errors.append(Warning(Messages.NO_BASE_URL, hint=Hints.NO_BASE_URL, id="scim_provisioning.W001"))
     return errors
@@ -127,3 +137,29 @@ def _check_numbers() -> list[CheckMessage]:
     if retention is not None and (isinstance(retention, bool) or not isinstance(retention, int) or retention < 1):
         errors.append(Error(Messages.BAD_RETENTION, id="scim_provisioning.E012"))
     return errors
+
+
+def _check_throttling() -> list[CheckMessage]:
+    """A rate DRF can read, and, when throttling is on, a cache alias that exists and stores."""
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+
+    from .throttling import parse_rate
+
+    rate = scim_settings.THROTTLE_RATE
+    if rate is None:
+        return []
+    try:
+        parse_rate(rate)
+    except ValueError as exc:
+        return [Error(Messages.BAD_RATE % exc, hint=Hints.BAD_RATE, id="scim_provisioning.E013")]
+    alias = scim_settings.THROTTLE_CACHE
+    if not isinstance(alias, str) or alias not in settings.CACHES:
+        return [Error(Messages.UNKNOWN_CACHE % (alias,), hint=Hints.UNKNOWN_CACHE, id="scim_provisioning.E014")]
+    try:
+        cache = caches[alias]
+    except Exception:  # a backend that cannot be built; Django reports its own CACHES problems
+        return []
+    if isinstance(cache, DummyCache):
+        return [Warning(Messages.DUMMY_CACHE % alias, hint=Hints.DUMMY_CACHE, id="scim_provisioning.W002")]
+    return []

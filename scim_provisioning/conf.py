@@ -7,6 +7,8 @@ Example::
         "LICENSE_POLICY": "accounts.scim.SeatPolicy",
         "BASE_URL": "https://app.example.com/api/scim/2.0",
         "TENANT_LOOKUP_FIELD": "slug",
+        "THROTTLE_RATE": "3000/min",
+        "THROTTLE_CACHE": "scim-throttle",   # a cache the web workers share, e.g. Redis
     }
     SCIM_PROVISIONING_TENANT_MODEL = "accounts.Organization"  # optional, swappable
 
@@ -60,6 +62,13 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_ACCESS": "scim_provisioning.access.StaffAccess",
     # Events per page of the provisioning page's activity list.
     "PAGE_EVENTS_PER_PAGE": 25,
+    # Requests per provisioning key ("N/s", "N/min", "N/hour", "N/day"); past it, 429 with
+    # Retry-After. None turns throttling off. Microsoft Entra ID asks SCIM endpoints to take
+    # at least 25 requests per second per tenant (1500/min); 3000/min is twice that, averaged
+    # over a minute so an IdP's bursts pass, and still stops a runaway client within a minute.
+    "THROTTLE_RATE": "3000/min",
+    # Alias in CACHES of the cache holding the throttle's counts; share it between workers.
+    "THROTTLE_CACHE": "default",
 }
 
 IMPORT_STRINGS = frozenset({"USER_ADAPTER", "LICENSE_POLICY", "KEY_ADMIN_CLASS", "PAGE_ACCESS"})

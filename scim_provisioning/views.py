@@ -45,16 +45,18 @@ from .query import ListQuery, attribute_list
 from .renderers import ScimJSONRenderer
 from .schemas import canonicalize
 from .serializers import ScimUserSerializer, user_location, user_representation
+from .throttling import ProvisioningKeyRateThrottle
 
 
 class ScimView(APIView):
-    """Base for SCIM endpoints: SCIM media types, bearer keys, SCIM errors, the event log, no throttling yet."""
+    """Base for SCIM endpoints: SCIM media types, bearer keys, per-key throttling, SCIM errors, the event log."""
 
     authentication_classes = [ProvisioningKeyAuthentication]
     permission_classes = [HasProvisioningKey]
     parser_classes = [ScimJSONParser, PlainJSONParser]
     renderer_classes = [ScimJSONRenderer, JSONRenderer]
-    throttle_classes: list[Any] = []
+    # After authentication, so a request without a valid key is a 401 and counts nowhere.
+    throttle_classes: list[Any] = [ProvisioningKeyRateThrottle]
 
     @classmethod
     def as_view(cls, *args: Any, **kwargs: Any) -> Any:
@@ -243,6 +245,10 @@ class DiscoveryView(ScimView):
     """Discovery endpoints (RFC 7644 §4): readable without a key, since they hold no tenant data."""
 
     permission_classes: list[Any] = []
+    # Not throttled: anyone may read them without a key, so a per-key bucket would only
+    # slow down the IdPs that identify themselves; they are constant documents that touch
+    # no tenant data. Limit anonymous traffic per client address in front of Django.
+    throttle_classes: list[Any] = []
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

@@ -146,7 +146,7 @@ def test_e006_tenant_model_invalid(settings: Any, label: str) -> None:
     assert repr(label) in messages[0].msg
 
 
-@pytest.mark.parametrize("setting", ["PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_BODY_SIZE"])
+@pytest.mark.parametrize("setting", ["PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_BODY_SIZE", "PAGE_EVENTS_PER_PAGE"])
 @pytest.mark.parametrize("value", [0, -1, "100", 1.5, True, None])
 def test_e007_number_not_a_positive_integer(settings: Any, setting: str, value: Any) -> None:
     configure(settings, **{setting: value})
@@ -226,5 +226,85 @@ def test_e011_key_prefix_too_long_or_not_a_string(settings: Any, value: Any) -> 
 
 def test_e011_accepts_a_prefix_that_fits(settings: Any) -> None:
     configure(settings, KEY_PREFIX="acme_scim_")
+
+    assert ids() == []
+
+
+@pytest.mark.parametrize("value", [0, -1, "90", 1.5, True])
+def test_e012_event_retention_not_a_number_of_days(settings: Any, value: Any) -> None:
+    configure(settings, EVENT_RETENTION_DAYS=value)
+
+    assert ids() == ["scim_provisioning.E012"]
+
+
+@pytest.mark.parametrize("value", [None, 1, 365])
+def test_e012_accepts_days_or_none(settings: Any, value: Any) -> None:
+    configure(settings, EVENT_RETENTION_DAYS=value)
+
+    assert ids() == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["3000", "three/min", "3/", "3/fortnight", "3/min/x", "", "0/min", "-5/s", 3000, True, ["3000/min"]],
+)
+def test_e013_throttle_rate_drf_cannot_read(settings: Any, value: Any) -> None:
+    configure(settings, THROTTLE_RATE=value)
+
+    messages = check_settings()
+
+    assert [m.id for m in messages] == ["scim_provisioning.E013"]
+    assert "THROTTLE_RATE" in messages[0].msg
+    assert repr(value) in messages[0].msg
+    assert "'3000/min'" in messages[0].hint
+
+
+@pytest.mark.parametrize("value", ["3000/min", "50/s", "50/sec", "10/hour", "100000/day", None])
+def test_e013_accepts_drf_rates_and_none(settings: Any, value: Any) -> None:
+    configure(settings, THROTTLE_RATE=value)
+
+    assert ids() == []
+
+
+@pytest.mark.parametrize("alias", ["scim-throttle", "", None, 0])
+def test_e014_throttle_cache_not_in_caches(settings: Any, alias: Any) -> None:
+    configure(settings, THROTTLE_CACHE=alias)
+
+    messages = check_settings()
+
+    assert [m.id for m in messages] == ["scim_provisioning.E014"]
+    assert repr(alias) in messages[0].msg
+
+
+def test_e014_accepts_any_alias_of_caches(settings: Any) -> None:
+    settings.CACHES = {
+        **settings.CACHES,
+        "scim-throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "checks"},
+    }
+    configure(settings, THROTTLE_CACHE="scim-throttle")
+
+    assert ids() == []
+
+
+def test_e014_is_not_reported_while_throttling_is_off(settings: Any) -> None:
+    configure(settings, THROTTLE_RATE=None, THROTTLE_CACHE="scim-throttle")
+
+    assert ids() == []
+
+
+def test_w002_throttle_cache_that_stores_nothing(settings: Any) -> None:
+    settings.CACHES = {**settings.CACHES, "nothing": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    configure(settings, THROTTLE_CACHE="nothing")
+
+    messages = check_settings()
+
+    assert [m.id for m in messages] == ["scim_provisioning.W002"]
+    assert messages[0].level == checks.WARNING
+    assert "'nothing'" in messages[0].msg
+
+
+def test_w002_is_not_reported_while_throttling_is_off(settings: Any) -> None:
+    settings.CACHES = {**settings.CACHES, "nothing": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    configure(settings, THROTTLE_RATE=None, THROTTLE_CACHE="nothing")
 
     assert ids() == []

@@ -14,6 +14,7 @@ from scim_provisioning.admin import ProvisioningKeyAdmin
 from scim_provisioning.conf import DEFAULT_TENANT_MODEL, DEFAULTS, IMPORT_STRINGS, scim_settings
 from scim_provisioning.licensing import UnlimitedSeats
 from scim_provisioning.models import Tenant, get_tenant_model
+from scim_provisioning.throttling import ProvisioningKeyRateThrottle, parse_rate
 
 BASE_URL = "https://app.example.com/scim/v2"
 
@@ -37,6 +38,8 @@ def test_defaults_when_nothing_is_configured(settings: Any, configured: Any) -> 
     assert scim_settings.USER_ADAPTER is DefaultUserAdapter
     assert scim_settings.LICENSE_POLICY is UnlimitedSeats
     assert scim_settings.KEY_ADMIN_CLASS is ProvisioningKeyAdmin
+    assert scim_settings.THROTTLE_RATE == "3000/min"
+    assert scim_settings.THROTTLE_CACHE == "default"
 
 
 def test_every_plain_default_is_served(settings: Any) -> None:
@@ -173,3 +176,19 @@ def test_get_tenant_model_rejects_a_model_that_is_not_installed(settings: Any, l
     assert "SCIM_PROVISIONING_TENANT_MODEL" in str(excinfo.value)
     assert repr(label) in str(excinfo.value)
     assert "not been installed" in str(excinfo.value)
+
+
+def test_default_throttle_rate_leaves_room_for_entra_id() -> None:
+    """Microsoft Entra ID expects a SCIM endpoint to take 25 requests per second per tenant: twice that, per key."""
+    requests, seconds = parse_rate(DEFAULTS["THROTTLE_RATE"])
+
+    assert requests / seconds >= 2 * 25
+
+
+def test_throttle_settings_are_read_on_each_request(settings: Any) -> None:
+    """The throttle reads the rate when DRF makes it, once per request, so an override applies at once."""
+    settings.SCIM_PROVISIONING = {"BASE_URL": BASE_URL, "THROTTLE_RATE": "7/hour"}
+    assert (ProvisioningKeyRateThrottle().num_requests, ProvisioningKeyRateThrottle().duration) == (7, 3600)
+
+    settings.SCIM_PROVISIONING = {"BASE_URL": BASE_URL, "THROTTLE_RATE": None}
+    assert ProvisioningKeyRateThrottle().rate is None
