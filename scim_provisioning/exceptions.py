@@ -1,9 +1,10 @@
 """The SCIM error envelope (RFC 7644 §3.12) and the one exception handler behind it.
 
 Every non-2xx answer of the SCIM views goes through ``scim_exception_handler``:
-DRF's exceptions, Django's ``Http404``/``PermissionDenied``/``ValidationError``,
-database integrity and data errors, and anything unexpected (logged, then
-answered 500) all become ``{"schemas": [...Error], "status": "...", ...}``.
+DRF's exceptions, Django's ``Http404``/``PermissionDenied``/``ValidationError``
+and ``SuspiciousOperation`` (400, as Django answers it), database integrity
+and data errors, and anything unexpected (logged, then answered 500) all
+become ``{"schemas": [...Error], "status": "...", ...}``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
@@ -96,6 +103,8 @@ def _scim_error_for(exc: Exception) -> ScimError | None:
         return ScimError(404, "Resource not found.")
     if isinstance(exc, PermissionDenied):
         return ScimError(403, "You do not have permission to perform this action.")
+    if isinstance(exc, SuspiciousOperation):
+        return _suspicious(exc)
     if isinstance(exc, IntegrityError):
         return ScimError(409, "A user with these unique attributes already exists.", ScimType.UNIQUENESS)
     if isinstance(exc, DataError):
@@ -103,6 +112,22 @@ def _scim_error_for(exc: Exception) -> ScimError | None:
     if isinstance(exc, exceptions.APIException):
         return ScimError(exc.status_code, str(exc.detail))
     return None
+
+
+def _suspicious(exc: SuspiciousOperation) -> ScimError:
+    """Django's request limits and checks, answered as Django answers them (400, or 413), as SCIM errors.
+
+    Raised inside a view when the request is first read, e.g. a query string
+    with more than ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` parameters. Logged to
+    ``django.security.<name>``, where Django itself logs them.
+    """
+    logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return ScimError(413, "The request body is too large.")
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        return ScimError(400, str(exc), ScimType.INVALID_SYNTAX)
+    # E.g. DisallowedHost, whose message names settings; Django's own 400 page does not show it either.
+    return ScimError(400, "The request was refused as malformed.")
 
 
 def scim_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:

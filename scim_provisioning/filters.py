@@ -242,6 +242,9 @@ class FilterTranslator:
         if "\x00" in value:
             # No stored value holds a NUL (PostgreSQL cannot); answered alike on every database.
             raise invalid_filter("Filter values cannot contain NUL characters.")
+        if not _encodable(value):
+            # A lone surrogate (the JSON escape "\ud800"): no database driver can send it.
+            raise invalid_filter("Filter values cannot contain unpaired surrogate characters.")
         if field.kind == "datetime":
             try:
                 parsed = parse_datetime(value)
@@ -281,6 +284,15 @@ class FilterTranslator:
             if not field.case_exact:
                 expression = Lower(expression)
         return [expression.desc(nulls_first=True) if descending else expression.asc(nulls_last=True)]
+
+
+def _encodable(text: str) -> bool:
+    """Whether ``text`` is valid Unicode text, i.e. has no unpaired surrogate, so UTF-8 can encode it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def filter_queryset(queryset: QuerySet[Any], filter_text: str, translator: FilterTranslator) -> QuerySet[Any]:

@@ -160,7 +160,9 @@ def _apply_sub_attribute(document: dict[str, Any], op: str, attribute: Attribute
         return
     if attribute.multi_valued:
         for item in document.get(attribute.name) or []:
-            _set_or_remove(item, op, sub.name, value)
+            # An earlier operation may have written a value that is no object; validation refuses it later.
+            if isinstance(item, dict):
+                _set_or_remove(item, op, sub.name, value)
         return
     container = document.get(attribute.name)
     if not isinstance(container, dict):

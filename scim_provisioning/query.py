@@ -27,7 +27,8 @@ def _integer(value: Any, name: str, default: int) -> int:
         raise _invalid(f"'{name}' must be an integer, not {value!r}.")
     try:
         return int(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
+        # OverflowError: a SearchRequest's Infinity, or a number too large for a float (1e400).
         raise _invalid(f"'{name}' must be an integer, not {value!r}.") from exc
 
 

@@ -120,6 +120,8 @@ def _pick(items: list[dict[str, Any]] | None, fallback: bool = True) -> dict[str
     it (phones, addresses), only a lone untyped item: a mobile number is not a
     work phone.
     """
+    # DRF lets ``allow_null`` of a ``many=True`` field through to its items: a null item is no value.
+    items = [item for item in items or () if item is not None]
     if not items:
         return None
     work = [item for item in items if (item.get("type") or "").lower() == WORK]

@@ -29,8 +29,10 @@ urlpatterns = [
     re_path(r"^[Ss]chemas/?$", views.SchemasView.as_view(), name="schemas"),
     re_path(r"^[Ss]chemas/(?P<schema_id>[^/]+)/?$", views.SchemasView.as_view(), name="schema"),
     re_path(r"^[Uu]sers/(?P<pk>[^/]+)/?$", user, name="user"),
-    re_path(r"^[Gg]roups(?:/.*)?$", views.NotOfferedView.as_view(resource="Groups"), name="groups"),
+    # [\s\S], not ".", which misses a newline: an encoded one (%0A) would reach Django's HTML 404.
+    re_path(r"^[Gg]roups(?:/[\s\S]*)?$", views.NotOfferedView.as_view(resource="Groups"), name="groups"),
     re_path(r"^[Bb]ulk/?$", views.NotOfferedView.as_view(resource="Bulk"), name="bulk"),
     re_path(r"^[Mm]e/?$", views.NotOfferedView.as_view(resource="/Me"), name="me"),
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+    # Anything else below the mount point is a SCIM 404, never Django's HTML page.
+    re_path(r"^[\s\S]*$", views.NotFoundView.as_view(), name="not-found"),
 ]
