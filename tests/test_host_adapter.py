@@ -94,28 +94,50 @@ def test_suspend_keeps_the_membership_and_reactivate_restores_it(scim, tenant, c
     assert membership(tenant, "ada@example.com").is_suspended is False
 
 
-def test_a_user_of_two_organizations_is_one_account(scim, other_scim, tenant, other_tenant, user_payload):
-    """Another organization's IdP links the existing account instead of duplicating it."""
-    scim.post(USERS, user_payload("ada@example.com"), format="json")
+def test_another_organizations_member_is_never_taken_over(scim, other_scim, tenant, other_tenant, user_payload):
+    """RFC 7644 §3.3: a create that would claim another organization's account is 409 ``uniqueness``.
 
-    response = other_scim.post(USERS, user_payload("ADA@example.com"), format="json")
+    Linking it would let this organization's IdP rewrite that member's name and login email.
+    """
+    created = scim.post(USERS, user_payload("ada@example.com"), format="json").json()
+
+    response = other_scim.post(USERS, user_payload("ADA@example.com", name={"givenName": "Mallory"}), format="json")
+
+    assert response.status_code == 409
+    assert response.json()["scimType"] == "uniqueness"
+    assert User.objects.filter(email__iexact="ada@example.com").count() == 1
+    assert list(Membership.objects.filter(user__email="ada@example.com").values_list("organization", flat=True)) == [
+        tenant.pk
+    ]
+    assert scim.get(f"{USERS}/{created['id']}").json()["name"]["givenName"] == "Barbara"
+
+
+def test_an_account_invited_before_scim_is_taken_over(scim, tenant, user_payload):
+    """An existing member of this organization (or an account of none) is linked, not duplicated."""
+    invited = UserFactory(email="ada@example.com")
+    Membership.objects.create(user=invited, organization=tenant, privilege=Membership.Privilege.MEMBER)
+
+    response = scim.post(USERS, user_payload("ADA@example.com"), format="json")
 
     assert response.status_code == 201
     assert User.objects.filter(email__iexact="ada@example.com").count() == 1
-    assert Membership.objects.filter(user__email="ada@example.com").count() == 2
+    assert Membership.objects.get(user=invited).organization == tenant
 
 
-def test_delete_removes_the_membership_and_keeps_an_account_used_elsewhere(
-    scim, other_scim, tenant, other_tenant, create_user
-):
+def test_delete_removes_the_membership_and_keeps_an_account_used_elsewhere(scim, tenant, other_tenant, create_user):
     mine = create_user("ada@example.com")
-    theirs = create_user("ada@example.com", client=other_scim)
+    # Later invited to another organization by hand, outside SCIM.
+    Membership.objects.create(user=User.objects.get(email="ada@example.com"), organization=other_tenant)
 
     assert scim.delete(f"{USERS}/{mine['id']}").status_code == 204
     assert not Membership.objects.filter(organization=tenant).exists()
     assert User.objects.filter(email="ada@example.com").exists()
 
-    assert other_scim.delete(f"{USERS}/{theirs['id']}").status_code == 204
+
+def test_delete_removes_an_account_used_nowhere_else(scim, tenant, create_user):
+    mine = create_user("ada@example.com")
+
+    assert scim.delete(f"{USERS}/{mine['id']}").status_code == 204
     assert not User.objects.filter(email="ada@example.com").exists()
 
 

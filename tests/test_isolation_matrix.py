@@ -240,13 +240,6 @@ def test_scim_lists_and_counts_hold_only_the_keys_tenant(endpoint, filter_name, 
     assert theirs_listed["totalResults"] == 2  # the control: B's key sees B's two users
 
 
-@pytest.mark.xfail(
-    is_host(),
-    strict=True,
-    reason="example_project/accounts/scim.py MemberAdapter.find_existing_user links any non-staff account "
-    "with the same email, a member of another organization included, and later updates rewrite that "
-    "account's profile and email (its docstring: a production host must restrict this to verified domains)",
-)
 def test_scim_provisioning_another_tenants_member_by_email_never_changes_that_member(
     scim, other_scim, other_tenant, theirs, user_payload
 ):

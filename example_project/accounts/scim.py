@@ -5,8 +5,9 @@ turns SCIM JSON into plain ``UserAttributes`` and creates one adapter per
 request with the tenant of the provisioning key, here an ``Organization``.
 ``MemberAdapter`` maps those attributes onto two host models:
 
-- ``User``: the person, who may belong to several organizations, so one
-  organization's IdP links an existing account rather than duplicating it;
+- ``User``: the person, who may belong to several organizations (by
+  invitation); an IdP links an account invited before SCIM was turned on
+  rather than duplicating it, but never one of another organization's members;
 - ``Membership``: their place in *this* organization, which carries what SCIM
   calls ``privilege`` and ``active`` (suspension).
 
@@ -95,17 +96,21 @@ class MemberAdapter(BaseUserAdapter):
         )
 
     def find_existing_user(self, attributes: UserAttributes) -> User | None:
-        """An account with the same email (any case) not yet provisioned in this organization.
+        """An account with the same email (any case) that no other organization has.
 
-        It may be a member of other organizations, or of this one from before
-        SCIM was turned on; either way the IdP takes it over instead of meeting
-        a duplicate-email error. Staff accounts are never offered: an IdP that
-        could rename them could reset their password. A production host would
-        also offer only addresses in domains the organization has verified, so
-        one customer's IdP cannot claim another customer's users.
+        A person invited to this organization before SCIM was turned on (or a
+        leftover account with no organization) is taken over by the IdP instead
+        of meeting a duplicate-email error. An account that belongs to another
+        organization is never offered: this IdP's updates would rewrite that
+        organization's member (name, login email), so the create is answered
+        409 ``uniqueness`` by the unique email constraint. Staff accounts are
+        never offered either. A host that wants one account per person across
+        organizations must first prove the organization owns the address's
+        domain.
         """
+        elsewhere = Membership.objects.filter(user=OuterRef("pk")).exclude(organization=self.organization)
         candidates = User.objects.filter(email__iexact=_email(attributes), is_staff=False, is_superuser=False)
-        return candidates.exclude(scim_links__tenant=self.organization).first()
+        return candidates.exclude(Exists(elsewhere)).exclude(scim_links__tenant=self.organization).first()
 
     def create(self, attributes: UserAttributes, user: User | None = None) -> User:  # type: ignore[override]
         """Create the user (or take over ``user``) and their membership.
