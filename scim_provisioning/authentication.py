@@ -16,6 +16,8 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -83,9 +85,34 @@ class ProvisioningKeyAuthentication(BaseAuthentication):
 
     @staticmethod
     def _touch(key: ProvisioningKey) -> None:
-        """Record use, at most once per ``LAST_USED_INTERVAL`` so busy keys don't contend."""
+        """Record use, at most once per ``LAST_USED_INTERVAL``, without ever waiting for the key's row.
+
+        A write authenticates inside its own transaction, so the row updated
+        here stays locked until that write commits; an admin saving or
+        revoking the key locks it too. A plain UPDATE would queue every other
+        request of the key behind that lock. So the UPDATE takes the row only
+        if it can lock it at once (``SKIP LOCKED``) and only while the stored
+        value is still due, which also makes a burst of requests write it
+        once. Skipping costs nothing: the next request of the key tries again.
+        Writing after the commit instead would still wait for a lock held by
+        another transaction.
+        """
         now = timezone.now()
         interval = timedelta(seconds=scim_settings.LAST_USED_INTERVAL)
-        if key.last_used_at is None or now - key.last_used_at >= interval:
-            ProvisioningKey.objects.filter(pk=key.pk).update(last_used_at=now)
-            key.last_used_at = now
+        if key.last_used_at is not None and now - key.last_used_at < interval:
+            return
+        key.last_used_at = now
+        due = ProvisioningKey.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - interval), pk=key.pk
+        )
+        using = router.db_for_write(ProvisioningKey)
+        features = connections[using].features
+        if not features.has_select_for_update_skip_locked:
+            due.update(last_used_at=now)  # e.g. SQLite, which has no row locks to wait for
+            return
+        # FOR NO KEY UPDATE where offered: the lock the UPDATE takes anyway,
+        # which does not block inserts of rows referencing the key.
+        lockable = due.select_for_update(skip_locked=True, no_key=features.has_select_for_no_key_update)
+        # select_for_update() needs a transaction; inside the write's own, this adds no savepoint.
+        with transaction.atomic(using=using, savepoint=False):
+            ProvisioningKey.objects.filter(pk__in=lockable.order_by().values("pk")).update(last_used_at=now)

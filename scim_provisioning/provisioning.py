@@ -35,6 +35,23 @@ def _duplicate_user_name(user_name: str) -> ScimError:
     return ScimError(409, f"A user with userName {user_name!r} already exists.", ScimType.UNIQUENESS)
 
 
+def _lock_targets(queryset: QuerySet[ProvisionedUser]) -> tuple[str, ...]:
+    """What ``get(for_update=True)`` locks: the link, and the host user when the query joins it.
+
+    On PostgreSQL (READ COMMITTED), a ``SELECT ... FOR UPDATE`` that waited for
+    another write re-reads only the rows it locks: the columns of a joined row
+    it does not lock come from before that write. Locking the link alone, the
+    adapter would write the user's old values back over the other request's
+    change (a lost update), and the ETag computed from them would still match
+    an outdated ``If-Match``. Locking the user in the same statement costs no
+    query and also serialises writes to one host user through several
+    tenants' links. Prefetches run after the lock and read committed rows.
+    """
+    related = queryset.query.select_related
+    joins_user = related is True or (isinstance(related, dict) and "user" in related)
+    return ("self", "user") if joins_user else ("self",)
+
+
 class UserProvisioner:
     """All SCIM User operations of one request, scoped to the key's tenant."""
 
@@ -64,7 +81,7 @@ class UserProvisioner:
             pk = None
         queryset = self.readable_links()
         if for_update:
-            queryset = queryset.select_for_update(of=("self",))
+            queryset = queryset.select_for_update(of=_lock_targets(queryset))
         link = queryset.filter(pk=pk).first() if pk else None
         if link is None:
             raise ScimError(404, f"User {resource_id!r} not found.")
