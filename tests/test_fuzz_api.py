@@ -8,12 +8,16 @@ bodies are validated and written, not only answered 404. Each case runs in a
 transaction that is rolled back afterwards, so every case meets the same
 user. Checks: no 5xx (``not_a_server_error``), statuses, media types,
 headers and bodies as documented (the error envelope and a closed User
-schema included), and an error's ``status`` equal to the HTTP status.
+schema included), and an error's ``status`` equal to the HTTP status. A
+stateful test then follows the document's links (create a user, then read,
+replace, patch or delete it), also checking that a deleted user is gone
+(``use_after_free``) and a created one is there.
 
 Needs the ``fuzz`` dependency group (schemathesis); skipped without it.
 ``SCIM_FUZZ_EXAMPLES`` sets the fuzzing phase's examples per operation
-(default 25), on top of schemathesis's deterministic coverage phase. The
-cases run per operation are printed at the end of the module.
+(default 25), on top of schemathesis's deterministic coverage phase, and
+the stateful test's sequences. The cases run per operation are printed at
+the end of the module.
 """
 
 from __future__ import annotations
@@ -36,9 +40,11 @@ from django.db import close_old_connections, transaction  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
     content_type_conformance,
+    ensure_resource_availability,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    use_after_free,
 )
 
 from scim_provisioning.constants import ERROR_SCHEMA, MEDIA_TYPE, USER_SCHEMA  # noqa: E402
@@ -56,6 +62,8 @@ SERVER = "http://localhost/scim/v2"
 #: Cases run, by operation and by status, over the whole module.
 CASES: collections.Counter[str] = collections.Counter()
 STATUSES: collections.Counter[tuple[str, int]] = collections.Counter()
+#: Steps of the stateful sequences, by operation.
+STEPS: collections.Counter[str] = collections.Counter()
 
 
 def scim_error_envelope(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -123,21 +131,28 @@ def report_cases(request: Any) -> Any:
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None or capture is None or not CASES:
+    if reporter is None or capture is None or not (CASES or STEPS):
         return
     with capture.global_and_fixture_disabled():
         _write_report(reporter, request.config.getoption("ds") or "tests.settings")
     CASES.clear()
+    STEPS.clear()
     STATUSES.clear()
 
 
 def _write_report(reporter: Any, settings_module: str) -> None:
     reporter.write_line("")
-    reporter.write_line(f"schemathesis cases under {settings_module}, by operation (by status):")
-    for operation, count in sorted(CASES.items()):
-        statuses = ", ".join(f"{status}: {n}" for (label, status), n in sorted(STATUSES.items()) if label == operation)
-        reporter.write_line(f"  {operation}: {count} ({statuses})")
-    reporter.write_line(f"  total: {sum(CASES.values())}, server errors: {_server_errors()}")
+    if CASES:
+        reporter.write_line(f"schemathesis cases under {settings_module}, by operation (by status):")
+        for operation, count in sorted(CASES.items()):
+            statuses = ", ".join(f"{code}: {n}" for (label, code), n in sorted(STATUSES.items()) if label == operation)
+            reporter.write_line(f"  {operation}: {count} ({statuses})")
+        reporter.write_line(f"  total: {sum(CASES.values())}, server errors: {_server_errors()}")
+    if STEPS:
+        reporter.write_line(f"schemathesis stateful steps under {settings_module}, by operation:")
+        for operation, count in sorted(STEPS.items()):
+            reporter.write_line(f"  {operation}: {count}")
+        reporter.write_line(f"  total: {sum(STEPS.values())}")
 
 
 def _server_errors() -> int:
@@ -168,4 +183,49 @@ def test_no_server_error_and_documented_answers(case: Any, provisioning_key: Any
         STATUSES[case.operation.label, response.status_code] += 1
         transaction.set_rollback(True)
     case.validate_response(response, checks=CHECKS)
+    assert ProvisionedUser.objects.count() == users
+
+
+def test_stateful_sequences_never_fail_badly(provisioning_key: Any) -> None:
+    """Sequences along the document's links (create, then read, replace, patch, delete the user made).
+
+    ``use_after_free`` and ``ensure_resource_availability`` check that a
+    deleted user is gone and a created one is there; each sequence is
+    rolled back afterwards.
+    """
+    authorization = {"Authorization": f"Bearer {provisioning_key.raw_key}"}
+    checks = [*CHECKS, use_after_free, ensure_resource_availability]
+
+    class Sequences(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+
+        def teardown(self) -> None:
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": authorization}
+
+        def call(self, case: Any, **kwargs: Any) -> Any:
+            with connection_kept():
+                response = case.call(**kwargs)
+            STEPS[case.operation.label] += 1
+            return response
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+            case.validate_response(response, checks=checks, transport_kwargs=kwargs)
+
+    users = ProvisionedUser.objects.count()
+    Sequences.run(
+        settings=hypothesis.settings(
+            # Up to 10 steps each: a tenth as many sequences as cases per operation, at least 25.
+            max_examples=max(FUZZ_EXAMPLES // 10, 25),
+            stateful_step_count=10,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )
     assert ProvisionedUser.objects.count() == users
