@@ -4,7 +4,9 @@ One row per successful SCIM write (a user provisioned, updated, suspended,
 reactivated or deprovisioned) and one per failed SCIM request, that is any
 answer of 400 or more from a SCIM view, 401s and unknown paths included.
 Successful reads (GET, lists, ``.search``) and 304s are not recorded: IdPs
-poll, and their reads change nothing an admin needs to see.
+poll, and their reads change nothing an admin needs to see. Of a key's 429s,
+one per ``THROTTLED_EVENT_INTERVAL`` is recorded: a throttled flood must not
+become a flood of inserts.
 
 ``ScimView.dispatch`` calls ``record_write`` inside the write's transaction,
 so the log never shows a write that was rolled back, and ``record_failure``
@@ -29,9 +31,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import caches
 from django.db import DatabaseError, models
 
 from .authentication import presented_key
+from .conf import scim_settings
 from .models import ProvisioningEvent, ProvisioningKey
 
 logger = logging.getLogger(__name__)
@@ -40,6 +44,9 @@ Outcome = ProvisioningEvent.Outcome
 
 #: Events deleted per DELETE statement, so pruning a large table never locks it in one statement.
 PRUNE_BATCH_SIZE = 5000
+
+#: Seconds during which a key's further 429s are not recorded after one is.
+THROTTLED_EVENT_INTERVAL = 60
 
 
 @dataclass(frozen=True)
@@ -73,10 +80,13 @@ def record_failure(request: Any, status_code: int, error: Any, subject: Subject)
     Call it outside the failed write's transaction, so it survives the rollback.
     """
     error = error if isinstance(error, dict) else {}
+    key = presented_key(request)
+    if status_code == 429 and not _first_throttled_in_interval(key):
+        return None
     try:
         return _create(
             request,
-            presented_key(request),
+            key,
             subject,
             Outcome.FAILED,
             status_code,
@@ -89,6 +99,17 @@ def record_failure(request: Any, status_code: int, error: Any, subject: Subject)
             "Could not record a failed SCIM request: %s %r answered %s", request.method, request.path, status_code
         )
         return None
+
+
+def _first_throttled_in_interval(key: ProvisioningKey | None) -> bool:
+    """True for the first 429 of ``key`` in ``THROTTLED_EVENT_INTERVAL`` (marked in the throttle's cache)."""
+    if key is None:
+        return True
+    marker = f"scim_provisioning:throttled:{key.key_digest}"
+    try:
+        return bool(caches[scim_settings.THROTTLE_CACHE].add(marker, True, THROTTLED_EVENT_INTERVAL))
+    except Exception:  # an unreachable cache: record rather than lose the event
+        return True
 
 
 def _create(

@@ -262,3 +262,14 @@ def test_an_unreachable_cache_lets_requests_through_and_logs_a_warning(settings,
     assert "'scim-throttle' failed" in warnings[0].getMessage()
     assert provisioning_key.key_prefix in warnings[0].getMessage()
     assert provisioning_key.raw_key not in caplog.text
+
+
+def test_a_flood_of_429s_records_one_event_per_interval(settings, scim, provisioning_key):
+    """Refusals must not turn into one INSERT each: the first 429 in a minute is recorded, not the rest."""
+    override_scim_settings(settings, THROTTLE_RATE="1/min")
+    scim.get(USERS)
+
+    statuses = [scim.get(USERS).status_code for _ in range(5)]
+
+    assert statuses == [429] * 5
+    assert ProvisioningEvent.objects.filter(status_code=429).count() == 1
