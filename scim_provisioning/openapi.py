@@ -56,6 +56,20 @@ ERROR_DESCRIPTIONS = {
     "415": "The body is neither application/scim+json nor application/json.",
     "429": "Too many requests with this key; retry after Retry-After seconds.",
 }
+#: PATCH paths IdPs send (DESIGN.md §3.3), offered to clients and fuzzers as examples.
+PATCH_PATHS = (
+    "active",
+    "userName",
+    "externalId",
+    "name.givenName",
+    "name.familyName",
+    'emails[type eq "work"].value',
+    'phoneNumbers[type eq "work"].value',
+    'addresses[type eq "work"].formatted',
+    "preferredLanguage",
+    "timezone",
+    "privilege",
+)
 _READ = ("400", "401", "403", "406", "429")
 _WRITE = ("400", "401", "403", "406", "413", "415", "429")
 
@@ -383,8 +397,8 @@ def _patch_op() -> dict[str, Any]:
                     "properties": {
                         "op": {"type": "string", "enum": names, "description": "Any case is accepted."},
                         "path": {
-                            "type": "string",
-                            "description": 'e.g. active, name.givenName, emails[type eq "work"].value',
+                            "description": "An attribute path (RFC 7644 §3.5.2), in any case; the common ones listed.",
+                            "anyOf": [{"enum": list(PATCH_PATHS)}, {"type": "string"}],
                         },
                         "value": {"description": "Required by add and replace; without path, an object of attributes."},
                     },
