@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -29,7 +30,10 @@ def concrete(path: str) -> str:
 
 
 def test_document_is_valid_openapi_3_1():
-    validator = pytest.importorskip("openapi_spec_validator", reason="in the fuzz dependency group")
+    if os.environ.get("SCIM_FUZZ_REQUIRED"):
+        import openapi_spec_validator as validator
+    else:
+        validator = pytest.importorskip("openapi_spec_validator", reason="in the fuzz dependency group")
 
     validator.validate(openapi_document("https://app.example.com/scim/v2"))
 
