@@ -101,7 +101,8 @@ class ScimView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         length = request.META.get("CONTENT_LENGTH") or "0"
-        if length.isdigit() and int(length) > scim_settings.MAX_BODY_SIZE:
+        # isascii(): str.isdigit() also accepts digits such as "²" that int() refuses.
+        if length.isascii() and length.isdigit() and int(length) > scim_settings.MAX_BODY_SIZE:
             raise ScimError(413, f"The request body exceeds {scim_settings.MAX_BODY_SIZE} bytes.")
         super().initial(request, *args, **kwargs)
 

@@ -738,11 +738,6 @@ def test_lying_content_length_never_fails_badly(small_limit, content_length, sta
     assert response.status_code in statuses, response.content
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="views.ScimView.initial calls int() on any str.isdigit() Content-Length, and '²'.isdigit() is true: "
-    "500 (ValueError). views.py belongs to another change; reported with the fix.",
-)
 def test_superscript_digit_content_length_is_not_a_server_error(small_limit):
     response = small_limit.exchange("POST", USERS, padded_user(100), CONTENT_LENGTH="\N{SUPERSCRIPT TWO}")
 
