@@ -54,6 +54,22 @@ class BaseUserAdapter(ABC):
         """Add ``select_related``/``prefetch_related`` so ``read`` runs no query per user."""
         return queryset.select_related("user")
 
+    def get_read_fields(self) -> dict[str, Any] | None:
+        """Where each ``UserAttributes`` field is stored, for reads without model instances.
+
+        ``UserAttributes`` field -> ORM path from ``ProvisionedUser`` (e.g.
+        ``"user__email"``) or an expression (e.g. a ``Subquery`` on a
+        membership). Lists, lookups and GETs then select these values in the
+        same query as the link, and ``attributes_from_values`` turns them into
+        what ``read`` would have returned for the same user, which it must
+        match exactly. ``None`` (the default) reads instances with ``read``.
+        """
+        return None
+
+    def attributes_from_values(self, values: dict[str, Any]) -> UserAttributes:
+        """``UserAttributes`` from the values named by ``get_read_fields``; blank strings are unassigned."""
+        return UserAttributes(**{name: None if value == "" else value for name, value in values.items()})
+
     def find_existing_user(self, attributes: UserAttributes) -> AbstractBaseUser | None:
         """A host user to link instead of creating one (e.g. one made before SCIM was on).
 
@@ -112,15 +128,43 @@ class DefaultUserAdapter(BaseUserAdapter):
         "active": "user__is_active",
     }
 
+    def get_read_fields(self) -> dict[str, Any] | None:
+        """The columns ``read`` uses, so lists and GETs select only those (``reading.RowReader``).
+
+        ``None`` (read instances) for a user model that lacks one of them as a
+        column, e.g. an ``AbstractBaseUser`` whose ``is_active`` is a constant.
+        """
+        user_model = get_user_model()
+        columns = {
+            "user_name": user_model.USERNAME_FIELD,
+            "email": "email",
+            "given_name": "first_name",
+            "family_name": "last_name",
+            "active": "is_active",
+        }
+        concrete = {field.name for field in user_model._meta.concrete_fields}
+        if not concrete.issuperset(columns.values()):
+            return None
+        return {name: f"user__{column}" for name, column in columns.items()}
+
     def find_existing_user(self, attributes: UserAttributes) -> AbstractBaseUser | None:
-        """An account with this username (any case) that no IdP manages yet.
+        """An account with this username, as sent or in lower or upper case, that no IdP manages yet.
+
+        Three spellings rather than any case: ``username__in`` uses the
+        username's unique index, while ``iexact`` would scan the whole user
+        table on every create (the stock User has no index on its upper or
+        lower case). Django's own login matches usernames exactly. A host
+        whose usernames are case-insensitive should index ``Lower(username)``
+        and match on it, as the example project does with emails.
 
         Staff and superusers are never offered: an IdP that could rename them
         or change their email could take over an operator's account.
         """
         user_model = get_user_model()
+        name = attributes.user_name
         candidates = user_model._default_manager.filter(
-            scim_links__isnull=True, **{f"{user_model.USERNAME_FIELD}__iexact": attributes.user_name}
+            scim_links__isnull=True,
+            **{f"{user_model.USERNAME_FIELD}__in": sorted({name, name.lower(), name.upper()})},
         )
         for flag in ("is_staff", "is_superuser"):
             if any(field.name == flag for field in user_model._meta.get_fields()):

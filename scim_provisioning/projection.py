@@ -34,6 +34,15 @@ def _returned_on_request() -> frozenset[tuple[str, str | None]]:
 
 RETURNED_ON_REQUEST = _returned_on_request()
 
+# The same, by the names the representation writes, for the default view.
+_REQUEST_ONLY = frozenset(a.name for a in USER_ATTRIBUTES if a.returned == "request")
+_REQUEST_ONLY_SUBS = {
+    a.name: frozenset(sub.name for sub in a.sub_attributes if sub.returned == "request")
+    for a in USER_ATTRIBUTES
+    if any(sub.returned == "request" for sub in a.sub_attributes)
+}
+_EXTENSION_REQUEST_ONLY = frozenset(a.name for a in EXTENSION_ATTRIBUTES if a.returned == "request")
+
 
 def _paths(names: list[str]) -> set[tuple[str, str | None]]:
     """Requested names as (attribute, sub-attribute) pairs; the extension's attributes unqualified."""
@@ -55,6 +64,8 @@ def _paths(names: list[str]) -> set[tuple[str, str | None]]:
 
 def project(resource: dict[str, Any], attributes: list[str], excluded: list[str]) -> dict[str, Any]:
     """Return ``resource`` reduced to what the client asked for."""
+    if not attributes and not excluded:
+        return default_view(resource)
     extension = scim_settings.EXTENSION_SCHEMA
     wanted, unwanted = _paths(attributes), _paths(excluded)
     unwanted |= {path for path in RETURNED_ON_REQUEST if path not in wanted and (path[0], None) not in wanted}
@@ -70,6 +81,26 @@ def project(resource: dict[str, Any], attributes: list[str], excluded: list[str]
             kept = _project_attribute(key.lower(), value, wanted, unwanted)
             if kept is not None:
                 result[key] = kept
+    return result
+
+
+def default_view(resource: dict[str, Any]) -> dict[str, Any]:
+    """``resource`` as returned when the client selects nothing: without its ``returned: request`` parts.
+
+    What ``project`` computes for no selection, without parsing any path: it
+    runs once per user of every page, the IdPs' most frequent request.
+    """
+    request_only_subs = {**_REQUEST_ONLY_SUBS, scim_settings.EXTENSION_SCHEMA: _EXTENSION_REQUEST_ONLY}
+    result: dict[str, Any] = {}
+    for key, value in resource.items():
+        if key in _REQUEST_ONLY:
+            continue
+        subs = request_only_subs.get(key)
+        if subs and isinstance(value, dict):
+            value = {name: sub for name, sub in value.items() if name not in subs}
+            if not value:
+                continue
+        result[key] = value
     return result
 
 

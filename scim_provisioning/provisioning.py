@@ -23,12 +23,26 @@ from .adapters import BaseUserAdapter, get_user_adapter
 from .attributes import Privilege, UserAttributes
 from .exceptions import ScimError, ScimType
 from .licensing import get_license_policy
+from .pagination import paginate
 from .models import ProvisionedUser, ProvisioningEvent, ProvisioningKey
+from .reading import InstanceReader, RowReader, StoredLink, get_reader
 
 Outcome = ProvisioningEvent.Outcome
 
 # A replace that changes ``active`` sends one of these besides ``user_updated``.
 _STATUS_SIGNALS = {Outcome.SUSPENDED: signals.user_suspended, Outcome.REACTIVATED: signals.user_reactivated}
+
+
+def _by_resource_id(queryset: QuerySet[Any], resource_id: str) -> Any:
+    """The one row of ``queryset`` with SCIM id ``resource_id``, else a 404 (also for ids that are no UUID)."""
+    try:
+        pk = uuid.UUID(str(resource_id))
+    except ValueError:
+        pk = None
+    found = queryset.filter(pk=pk)[:1] if pk else []
+    if not found:
+        raise ScimError(404, f"User {resource_id!r} not found.")
+    return found[0]
 
 
 def _duplicate_user_name(user_name: str) -> ScimError:
@@ -59,6 +73,8 @@ class UserProvisioner:
         self.key = key
         self.tenant = key.tenant
         self.adapter: BaseUserAdapter = get_user_adapter(tenant=self.tenant, request=request)
+        #: How reads (lists, lookups, GETs) load users: rows of values where the adapter allows.
+        self.reader: InstanceReader | RowReader = get_reader(self.adapter)
         #: The link this request found or created last, for the event log.
         self.subject: ProvisionedUser | None = None
         #: What the last successful write did; None until one succeeds.
@@ -75,18 +91,22 @@ class UserProvisioner:
 
     def get(self, resource_id: str, for_update: bool = False) -> ProvisionedUser:
         """The tenant's link with SCIM id ``resource_id``; 404 for unknown ids and other tenants."""
-        try:
-            pk = uuid.UUID(str(resource_id))
-        except ValueError:
-            pk = None
         queryset = self.readable_links()
         if for_update:
             queryset = queryset.select_for_update(of=_lock_targets(queryset))
-        link = queryset.filter(pk=pk).first() if pk else None
-        if link is None:
-            raise ScimError(404, f"User {resource_id!r} not found.")
+        link = _by_resource_id(queryset, resource_id)
         self.subject = link
         return link
+
+    def read_one(self, resource_id: str) -> tuple[StoredLink, UserAttributes]:
+        """The tenant's user with SCIM id ``resource_id`` as read for a GET, in one query; 404 as ``get``."""
+        [found] = self.reader.read([_by_resource_id(self.reader.prepare(self.links()), resource_id)])
+        return found
+
+    def read_page(self, queryset: QuerySet[ProvisionedUser], start_index: int, count: int) -> tuple[int, list[Any]]:
+        """``(totalResults, [(link, attributes), ...])`` of one page of ``queryset`` (see ``pagination``)."""
+        total, page = paginate(self.reader.prepare(queryset), start_index, count)
+        return total, self.reader.read(page)
 
     def read(self, link: ProvisionedUser) -> UserAttributes:
         return self.adapter.read(link.user)

@@ -9,7 +9,6 @@ else the first) lives here, once, instead of in every host adapter.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from rest_framework import serializers
 from .attributes import Privilege, UserAttributes
 from .conf import scim_settings
 from .constants import USER_RESOURCE_TYPE, USER_SCHEMA
-from .models import ProvisionedUser
+from .reading import StoredLink
 from .schemas import canonicalize
 
 WORK = "work"
@@ -142,16 +141,17 @@ def _format_address(address: dict[str, Any] | None) -> str | None:
     return ", ".join(str(p) for p in parts if p) or None
 
 
-def user_location(link: ProvisionedUser, base_url: str) -> str:
+def user_location(link: StoredLink, base_url: str) -> str:
     """``meta.location``: the resource's URI under the configured base URL."""
-    return f"{base_url.rstrip('/')}/Users/{link.pk}"
+    return f"{base_url.rstrip('/')}/Users/{link.id}"
 
 
-def user_representation(link: ProvisionedUser, attributes: UserAttributes, base_url: str) -> dict[str, Any]:
-    """The SCIM User resource for a link and the host's stored attributes."""
+def user_representation(link: StoredLink, attributes: UserAttributes, base_url: str) -> dict[str, Any]:
+    """The SCIM User resource for a link (or a row of its values) and the host's stored attributes."""
     supported = scim_settings.USER_ADAPTER.supported_attributes
     extension = scim_settings.EXTENSION_SCHEMA
-    resource: dict[str, Any] = {"schemas": [USER_SCHEMA], "id": str(link.pk)}
+    resource_id = str(link.id)
+    resource: dict[str, Any] = {"schemas": [USER_SCHEMA], "id": resource_id}
     if link.external_id:
         resource["externalId"] = link.external_id
     resource["userName"] = link.user_name
@@ -185,20 +185,23 @@ def user_representation(link: ProvisionedUser, attributes: UserAttributes, base_
         "resourceType": USER_RESOURCE_TYPE,
         "created": _timestamp(link.created_at),
         "lastModified": _timestamp(link.updated_at),
-        "location": user_location(link, base_url),
-        "version": entity_tag(resource),
+        "location": f"{base_url.rstrip('/')}/Users/{resource_id}",
+        "version": entity_tag(link, attributes),
     }
     return resource
 
 
-def entity_tag(resource: dict[str, Any]) -> str:
-    """A weak ETag from the resource's content (RFC 7644 §3.14).
+def entity_tag(link: StoredLink, attributes: UserAttributes) -> str:
+    """A weak ETag from what the resource is made of (RFC 7644 §3.14).
 
-    Derived from what the IdP reads, not from a counter, so it also changes
-    when the host edits the user outside SCIM.
+    Derived from the stored values the IdP reads (the host's attributes and
+    the link's SCIM-only ones), not from a counter, so it also changes when
+    the host edits the user outside SCIM. The resource is a function of these
+    values, so hashing them is hashing its content, without serialising it
+    once per user of every page.
     """
-    payload = json.dumps(resource, sort_keys=True, separators=(",", ":"), default=str)
-    return f'W/"{hashlib.sha256(payload.encode()).hexdigest()[:24]}"'
+    stored = (str(link.id), link.user_name, link.external_id, link.email_primary, *vars(attributes).values())
+    return f'W/"{hashlib.sha256(repr(stored).encode()).hexdigest()[:24]}"'
 
 
 def _timestamp(value: datetime) -> str:

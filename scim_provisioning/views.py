@@ -34,7 +34,7 @@ from .exceptions import ScimError, ScimType, format_errors, scim_exception_handl
 from .filters import FilterTranslator, filter_queryset
 from .locations import scim_base_url
 from .models import ProvisionedUser, ProvisioningKey
-from .pagination import list_response, paginate
+from .pagination import list_response
 from .parsers import PlainJSONParser, ScimJSONParser
 from .patch import apply_patch
 from .permissions import HasProvisioningKey
@@ -139,24 +139,29 @@ class UserViewSet(ScimView, ViewSet):
         if query.filter is not None:
             queryset = filter_queryset(queryset, query.filter, translator)
         ordering = translator.ordering(query.sort_by, query.descending) if query.sort_by else []
-        queryset = self.adapter.optimize_queryset(queryset.order_by(*ordering, "created_at", "pk"))
-        total, page = paginate(queryset, query.start_index, query.count)
-        resources = [project(self._representation(link), query.attributes, query.excluded_attributes) for link in page]
+        total, page = self.provisioner.read_page(
+            queryset.order_by(*ordering, "created_at", "pk"), query.start_index, query.count
+        )
+        base_url = self.base_url()
+        resources = [
+            project(user_representation(link, attributes, base_url), query.attributes, query.excluded_attributes)
+            for link, attributes in page
+        ]
         return Response(list_response(resources, total, query.start_index), content_type=MEDIA_TYPE)
 
     def create(self, request: Request) -> Response:
         serializer = self._validated(self._received(request), creating=True)
         link = self.provisioner.create(serializer.to_attributes(), serializer.link_fields)
-        response = self._resource_response(link, status.HTTP_201_CREATED)
+        response = self._resource_response(self._representation(link), status.HTTP_201_CREATED)
         response["Location"] = user_location(link, self.base_url())
         return response
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        link = self.provisioner.get(pk)
-        resource = self._representation(link)
+        link, attributes = self.provisioner.read_one(pk)
+        resource = user_representation(link, attributes, self.base_url())
         if not_modified(request, resource["meta"]["version"]):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": resource["meta"]["version"]})
-        return self._resource_response(link, resource=resource)
+        return self._resource_response(resource)
 
     def update(self, request: Request, pk: str) -> Response:
         link = self.provisioner.get(pk, for_update=True)
@@ -165,7 +170,7 @@ class UserViewSet(ScimView, ViewSet):
         serializer = self._validated(body)
         self._check_immutable_id(body, link)
         self.provisioner.replace(link, serializer.to_attributes(), serializer.link_fields)
-        return self._resource_response(link)
+        return self._resource_response(self._representation(link))
 
     def partial_update(self, request: Request, pk: str) -> Response:
         link = self.provisioner.get(pk, for_update=True)
@@ -173,7 +178,7 @@ class UserViewSet(ScimView, ViewSet):
         patched = apply_patch(canonicalize(current), _body(request))
         serializer = self._validated(patched)
         self.provisioner.replace(link, serializer.to_attributes(), serializer.link_fields)
-        return self._resource_response(link)
+        return self._resource_response(self._representation(link))
 
     def destroy(self, request: Request, pk: str) -> Response:
         link = self.provisioner.get(pk, for_update=True)
@@ -226,11 +231,8 @@ class UserViewSet(ScimView, ViewSet):
         if sent is not None and str(sent) != str(link.pk):
             raise ScimError(400, "'id' is read-only and cannot be changed.", ScimType.MUTABILITY)
 
-    def _resource_response(
-        self, link: ProvisionedUser, status_code: int = status.HTTP_200_OK, resource: dict[str, Any] | None = None
-    ) -> Response:
+    def _resource_response(self, resource: dict[str, Any], status_code: int = status.HTTP_200_OK) -> Response:
         """The resource as the client asked for it (``attributes``), with its ETag."""
-        resource = resource or self._representation(link)
         query = self.request.query_params
         body = project(
             resource,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from scim_provisioning.constants import USER_SCHEMA
@@ -125,3 +128,39 @@ def create_user(scim: APIClient, user_payload: Callable[..., dict[str, Any]]) ->
         return response.json()
 
     return create
+
+
+#: Transaction control: a test's savepoints stand for the request's own BEGIN/COMMIT, which no budget counts.
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT", "ROLLBACK")
+
+
+class StatementCount:
+    """SQL statements a block ran, transaction control excluded; ``len()`` gives the count."""
+
+    def __init__(self, captured: list[dict[str, Any]]) -> None:
+        self.statements = [q["sql"] for q in captured if not q["sql"].upper().startswith(TRANSACTION_CONTROL)]
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def assert_statements() -> Callable[..., Any]:
+    """``with assert_statements(at_most=N):`` (or ``exactly=N``) on the statements a request runs.
+
+    Counts what ``benchmarks/request_costs.py`` counts, including authentication
+    and excluding transaction control, so the budgets read like the benchmark's.
+    """
+
+    @contextmanager
+    def check(*, at_most: int | None = None, exactly: int | None = None) -> Any:
+        with CaptureQueriesContext(connection) as context:
+            yield context
+        count = StatementCount(context.captured_queries)
+        listing = "\n".join(count.statements)
+        if exactly is not None:
+            assert len(count) == exactly, f"{len(count)} statements, expected {exactly}:\n{listing}"
+        if at_most is not None:
+            assert len(count) <= at_most, f"{len(count)} statements, at most {at_most} allowed:\n{listing}"
+
+    return check

@@ -34,16 +34,19 @@ def test_tenantless_key_sees_only_tenantless_users(single, other_scim, create_us
     assert single.get(f"{USERS}/{theirs['id']}").status_code == 404
 
 
-def test_existing_unlinked_user_is_adopted_not_duplicated(single, user_payload):
-    """Users made before SCIM was switched on are linked by username instead of failing with 409."""
-    existing = UserFactory(username="Grace", email="old@example.com")
+@pytest.mark.parametrize("stored", ["Grace@Example.com", "grace@example.com", "GRACE@EXAMPLE.COM"])
+def test_existing_unlinked_user_is_adopted_not_duplicated(single, user_payload, stored):
+    """Users made before SCIM was switched on are linked by username (as sent, lower or upper case)."""
+    existing = UserFactory(username=stored, email="old@example.com")
 
-    response = single.post(USERS, user_payload("grace", emails=[{"value": "grace@example.com"}]), format="json")
+    response = single.post(
+        USERS, user_payload("Grace@Example.com", emails=[{"value": "grace@example.com"}]), format="json"
+    )
 
     assert response.status_code == 201
     assert get_user_model().objects.count() == 1
     existing.refresh_from_db()
-    assert (existing.username, existing.email) == ("grace", "grace@example.com")
+    assert (existing.username, existing.email) == ("Grace@Example.com", "grace@example.com")
 
 
 def test_stock_user_names_are_site_wide(scim, other_scim, create_user, user_payload):
