@@ -18,6 +18,7 @@ from django.db.models.functions import Concat, Trim
 
 from .attributes import UserAttributes
 from .conf import scim_settings
+from .models import ProvisionedUser
 
 
 class BaseUserAdapter(ABC):
@@ -162,14 +163,14 @@ class DefaultUserAdapter(BaseUserAdapter):
         """
         user_model = get_user_model()
         name = attributes.user_name
-        candidates = user_model._default_manager.filter(
-            scim_links__isnull=True,
-            **{f"{user_model.USERNAME_FIELD}__in": sorted({name, name.lower(), name.upper()})},
-        )
-        for flag in ("is_staff", "is_superuser"):
-            if any(field.name == flag for field in user_model._meta.get_fields()):
-                candidates = candidates.filter(**{flag: False})
-        return candidates.first()
+        spellings = sorted({name, name.lower(), name.upper()})
+        # At most three rows; checked here rather than joined into the query.
+        candidates = user_model._default_manager.filter(**{f"{user_model.USERNAME_FIELD}__in": spellings})
+        for user in candidates.order_by(user_model._meta.pk.name):
+            operator = getattr(user, "is_staff", False) or getattr(user, "is_superuser", False)
+            if not operator and not ProvisionedUser.objects.filter(user=user).exists():
+                return user
+        return None
 
     def create(self, attributes: UserAttributes, user: Any = None) -> AbstractBaseUser:
         if user is None:

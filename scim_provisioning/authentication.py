@@ -61,7 +61,8 @@ def presented_key(request: Any) -> ProvisioningKey | None:
         raw_key = bearer_credentials(request)
     except exceptions.AuthenticationFailed:
         raw_key = None
-    key = ProvisioningKey.objects.by_raw_key(raw_key).select_related("tenant").first() if raw_key else None
+    found = ProvisioningKey.objects.by_raw_key(raw_key).select_related("tenant").order_by()[:1] if raw_key else []
+    key = found[0] if found else None
     setattr(http_request, _PRESENTED_KEY_ATTRIBUTE, key)
     return key
 
