@@ -69,7 +69,8 @@ class BaseUserAdapter(ABC):
 
     def attributes_from_values(self, values: dict[str, Any]) -> UserAttributes:
         """``UserAttributes`` from the values named by ``get_read_fields``; blank strings are unassigned."""
-        return UserAttributes(**{name: None if value == "" else value for name, value in values.items()})
+        assigned: dict[str, Any] = {name: None if value == "" else value for name, value in values.items()}
+        return UserAttributes(**assigned)
 
     def find_existing_user(self, attributes: UserAttributes) -> AbstractBaseUser | None:
         """A host user to link instead of creating one (e.g. one made before SCIM was on).

@@ -23,8 +23,8 @@ from .adapters import BaseUserAdapter, get_user_adapter
 from .attributes import Privilege, UserAttributes
 from .exceptions import ScimError, ScimType
 from .licensing import get_license_policy
-from .pagination import paginate
 from .models import ProvisionedUser, ProvisioningEvent, ProvisioningKey
+from .pagination import paginate
 from .reading import InstanceReader, RowReader, StoredLink, get_reader
 
 Outcome = ProvisioningEvent.Outcome
@@ -39,7 +39,7 @@ def _by_resource_id(queryset: QuerySet[Any], resource_id: str) -> Any:
         pk = uuid.UUID(str(resource_id))
     except ValueError:
         pk = None
-    found = queryset.filter(pk=pk)[:1] if pk else []
+    found = list(queryset.filter(pk=pk)[:1]) if pk else []
     if not found:
         raise ScimError(404, f"User {resource_id!r} not found.")
     return found[0]
@@ -94,7 +94,7 @@ class UserProvisioner:
         queryset = self.readable_links()
         if for_update:
             queryset = queryset.select_for_update(of=_lock_targets(queryset))
-        link = _by_resource_id(queryset, resource_id)
+        link: ProvisionedUser = _by_resource_id(queryset, resource_id)
         self.subject = link
         return link
 

@@ -15,11 +15,14 @@ against one computed by a write (``tests/test_reading.py`` pins it).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import F, QuerySet
 
 from .attributes import UserAttributes
+
+if TYPE_CHECKING:
+    from .adapters import BaseUserAdapter
 
 #: What the representation reads from a link (``serializers.user_representation``).
 LINK_FIELDS = ("id", "user_name", "external_id", "email_primary", "created_at", "updated_at")
@@ -41,7 +44,7 @@ class StoredLink(Protocol):
 class InstanceReader:
     """Reads through ``adapter.read()`` on the host user of each link."""
 
-    def __init__(self, adapter: Any) -> None:
+    def __init__(self, adapter: BaseUserAdapter) -> None:
         self.adapter = adapter
 
     def prepare(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -54,7 +57,7 @@ class InstanceReader:
 class RowReader:
     """Reads the adapter's ``get_read_fields()`` as annotations of one ``values_list`` query."""
 
-    def __init__(self, adapter: Any, read_fields: Mapping[str, Any]) -> None:
+    def __init__(self, adapter: BaseUserAdapter, read_fields: Mapping[str, Any]) -> None:
         self.adapter = adapter
         self.aliases = {_ALIAS_PREFIX + name: name for name in read_fields}
         self.annotations = {
@@ -63,14 +66,17 @@ class RowReader:
         }
 
     def prepare(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.annotate(**self.annotations).values_list(*LINK_FIELDS, *self.annotations, named=True)
+        rows: QuerySet[Any] = queryset.annotate(**self.annotations).values_list(
+            *LINK_FIELDS, *self.annotations, named=True
+        )
+        return rows
 
     def read(self, rows: Iterable[Any]) -> list[tuple[StoredLink, UserAttributes]]:
         aliases, from_values = self.aliases.items(), self.adapter.attributes_from_values
         return [(row, from_values({name: getattr(row, alias) for alias, name in aliases})) for row in rows]
 
 
-def get_reader(adapter: Any) -> InstanceReader | RowReader:
+def get_reader(adapter: BaseUserAdapter) -> InstanceReader | RowReader:
     """The reader for ``adapter``: rows when it names its read fields, else instances."""
     read_fields = adapter.get_read_fields()
     return RowReader(adapter, read_fields) if read_fields else InstanceReader(adapter)

@@ -57,7 +57,9 @@ def populate(tenant: Any, size: int) -> None:
     for start in range(0, size, BATCH):
         numbers = range(start, min(size, start + BATCH))
         users = user_model.objects.bulk_create(
-            user_model(**{"email": f"user{n:07d}@example.com", username_field: f"user{n:07d}@example.com"}, password=password)
+            user_model(
+                password=password, **{"email": f"user{n:07d}@example.com", username_field: f"user{n:07d}@example.com"}
+            )
             for n in numbers
         )
         ProvisionedUser.objects.bulk_create(
@@ -101,7 +103,7 @@ def large_population(tenant):
     return SIZE
 
 
-@pytest.mark.skipif(connection.vendor not in ("sqlite", "postgresql"), reason="plans are read for SQLite and PostgreSQL")
+@pytest.mark.skipif(connection.vendor not in ("sqlite", "postgresql"), reason="plans read for SQLite and PostgreSQL")
 def test_lookups_use_an_index_at_100000_users(scim, large_population):
     """RFC 7644 §3.4.2.2 ``eq`` on userName, externalId and emails.value: an index, never a table scan."""
     plans = {attribute: plan(lookup_statement(scim, filter_)) for attribute, filter_ in LOOKUPS.items()}
