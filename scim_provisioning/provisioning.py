@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
@@ -119,17 +119,23 @@ class UserProvisioner:
 
     @transaction.atomic(savepoint=False)
     def create(self, attributes: UserAttributes, link_fields: dict[str, Any]) -> ProvisionedUser:
-        """Create (or link) a host user; without a free seat it gets privilege ``inactive``."""
-        if self._user_name_taken(attributes.user_name):
-            raise _duplicate_user_name(attributes.user_name)
+        """Create (or link) a host user; without a free seat it gets privilege ``inactive``.
+
+        No query asks first whether the userName is taken: the link's unique
+        constraints decide, for a duplicate and for a concurrent create alike,
+        and the request's transaction undoes what the adapter wrote. A create
+        costs one statement less, and IdPs look users up before creating them,
+        so duplicates are rare.
+        """
         if not get_license_policy().has_free_seat(self.tenant):
             attributes.privilege = Privilege.INACTIVE
         user: Any = self.adapter.create(attributes, user=self.adapter.find_existing_user(attributes))
-        # The unique constraints on the link are the real guard against races:
-        # a concurrent duplicate raises IntegrityError, answered 409.
-        link = ProvisionedUser.objects.create(
-            tenant=self.tenant, user=user, user_name=attributes.user_name, **link_fields
-        )
+        try:
+            link = ProvisionedUser.objects.create(
+                tenant=self.tenant, user=user, user_name=attributes.user_name, **link_fields
+            )
+        except IntegrityError as exc:
+            raise _duplicate_user_name(attributes.user_name) from exc
         self.subject, self.outcome = link, Outcome.PROVISIONED
         self._send_after_commit(signals.user_provisioned, user)
         return link

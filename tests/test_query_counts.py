@@ -26,15 +26,16 @@ CEILING = {"lookup": 3, "page": 4, "get": 3, "post": 6, "put": 6, "patch": 6}
 # last_used_at is written at most once a minute, so a warmed key is used). A
 # lookup is one page query: a short page needs no COUNT (pagination.py). A full
 # page adds the COUNT. Reads select only the values they return, the user's
-# with the link (reading.RowReader). POST: name taken?, an account to adopt?,
-# INSERT user, INSERT link, INSERT event. PUT/PATCH: the locked link and user,
+# with the link (reading.RowReader). POST: an account to adopt?, INSERT user,
+# INSERT link, INSERT event (a taken userName is the link's unique constraint's
+# to refuse). PUT/PATCH: the locked link and user,
 # UPDATE user, UPDATE link, INSERT event. DELETE adds Django's cascades of
 # auth.User (groups, permissions, admin log, the link).
-ZERO_CONFIG_BUDGET = {"lookup": 2, "page": 3, "get": 2, "post": 6, "put": 5, "patch": 5, "delete": 10}
+ZERO_CONFIG_BUDGET = {"lookup": 2, "page": 3, "get": 2, "post": 5, "put": 5, "patch": 5, "delete": 10}
 # The example host reads its membership in the same statement (subqueries);
 # its writes also lock the subscription, count seats and write the membership,
 # and its DELETE removes the membership and the account's own rows.
-HOST_BUDGET = {"lookup": 2, "page": 3, "get": 2, "post": 9, "put": 7, "patch": 7, "delete": 14}
+HOST_BUDGET = {"lookup": 2, "page": 3, "get": 2, "post": 8, "put": 7, "patch": 7, "delete": 14}
 BUDGET = HOST_BUDGET if is_host() else ZERO_CONFIG_BUDGET
 
 
