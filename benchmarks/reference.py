@@ -2,7 +2,8 @@
 
 ``ModelSerializer`` over the stock User, token authentication, a ``?username=``
 filter through django-filter and limit/offset paging: the same table and the
-same work as the SCIM endpoints, without SCIM. Also the URLconf of the run.
+same work as the SCIM endpoints, without SCIM. Also the URLconf of
+``request_costs.py``; ``http_urls`` mounts it beside the example product.
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 
 
+def _user_fields() -> list[str]:
+    """id, the login name, email, names and is_active: what the SCIM side returns, on any user model."""
+    names = ["id", get_user_model().USERNAME_FIELD, "email", "first_name", "last_name", "is_active"]
+    return list(dict.fromkeys(names))
+
+
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = get_user_model()
-        fields = ["id", "username", "email", "first_name", "last_name", "is_active"]
+        fields = _user_fields()
 
 
 class UserViewSet(viewsets.ModelViewSet):
@@ -28,7 +35,8 @@ class UserViewSet(viewsets.ModelViewSet):
     authentication_classes = [TokenAuthentication]
     permission_classes = [IsAuthenticated]
     filter_backends = [DjangoFilterBackend]
-    filterset_fields = ["username"]
+    # ?username= on the stock User, ?email= on the example product's.
+    filterset_fields = [get_user_model().USERNAME_FIELD]
     pagination_class = LimitOffsetPagination
 
 

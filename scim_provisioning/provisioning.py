@@ -105,7 +105,7 @@ class UserProvisioner:
 
     def read_page(self, queryset: QuerySet[ProvisionedUser], start_index: int, count: int) -> tuple[int, list[Any]]:
         """``(totalResults, [(link, attributes), ...])`` of one page of ``queryset`` (see ``pagination``)."""
-        total, page = paginate(self.reader.prepare(queryset), start_index, count)
+        total, page = paginate(queryset, start_index, count, prepare=self.reader.prepare)
         return total, self.reader.read(page)
 
     def read(self, link: ProvisionedUser) -> UserAttributes:
