@@ -160,8 +160,10 @@ def main() -> int:
         "ours",
         port,
         f"Bearer {raw_key}",
-        lambda email: "/api/scim/2.0/Users?"
-        + urllib.parse.urlencode({"filter": f'userName eq "{email}"', "startIndex": 1, "count": 100}),
+        lambda email: (
+            "/api/scim/2.0/Users?"
+            + urllib.parse.urlencode({"filter": f'userName eq "{email}"', "startIndex": 1, "count": 100})
+        ),
         lambda body, email: body["totalResults"] == 1 and body["Resources"][0]["userName"] == email,
     )
     reference = Side(
@@ -176,7 +178,9 @@ def main() -> int:
     try:
         for side in (ours, reference):  # warm both workers' connections and caches
             errors += drive(side, emails, 1.0, args.concurrency)[2]
-        print(f"{args.rounds} rounds of {args.seconds:g} s per side, {args.concurrency} clients, {args.workers} workers")
+        print(
+            f"{args.rounds} rounds of {args.seconds:g} s per side, {args.concurrency} clients, {args.workers} workers"
+        )
         for number in range(args.rounds):
             order = (ours, reference) if number % 2 == 0 else (reference, ours)
             measured = {}

@@ -185,7 +185,9 @@ class DefaultUserAdapter(BaseUserAdapter):
 
     def update(self, user: Any, attributes: UserAttributes) -> None:
         self._assign(user, attributes)
-        user.save()
+        # Only the columns SCIM owns: a password or last_login changed meanwhile is not written back.
+        concrete = {field.name for field in user._meta.concrete_fields}
+        user.save(update_fields=[name for name in self._assigned_fields(user) if name in concrete])
 
     def read(self, user: Any) -> UserAttributes:
         return UserAttributes(
@@ -195,6 +197,11 @@ class DefaultUserAdapter(BaseUserAdapter):
             family_name=getattr(user, "last_name", None) or None,
             active=user.is_active,
         )
+
+    @staticmethod
+    def _assigned_fields(user: Any) -> tuple[str, ...]:
+        """The columns ``_assign`` sets, which ``update`` saves; a subclass assigning more lists them too."""
+        return (user.USERNAME_FIELD, "email", "first_name", "last_name", "is_active")
 
     def _assign(self, user: Any, attributes: UserAttributes) -> None:
         setattr(user, user.USERNAME_FIELD, attributes.user_name)

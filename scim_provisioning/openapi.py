@@ -36,7 +36,7 @@ from .locations import scim_base_url
 from .patch import OPERATIONS
 from .query import SEARCH_REQUEST_SCHEMA, SORT_ORDERS
 from .schemas import EXTENSION_ATTRIBUTES, USER_ATTRIBUTES, Attribute, find_attribute
-from .serializers import ScimUserSerializer
+from .serializers import user_serializer
 
 OPENAPI_VERSION = "3.1.0"
 #: Media types of request bodies (RFC 7644 §3.1); every answer is application/scim+json.
@@ -428,12 +428,12 @@ def _search_request() -> dict[str, Any]:
 
 
 def _user_input(creating: bool) -> dict[str, Any]:
-    """A User as a POST (``creating``) or PUT body: what ``ScimUserSerializer`` validates.
+    """A User as a POST (``creating``) or PUT body: what ``serializers.user_serializer`` validates.
 
     Unknown attributes are ignored, so the object stays open. Names are
     matched in any case; the canonical spelling is described.
     """
-    serializer = ScimUserSerializer(creating=creating)
+    serializer = user_serializer(creating)
     properties: dict[str, Any] = {"schemas": _schemas_member()}
     if not creating:
         properties["id"] = {"type": "string", "description": "Read-only: if sent, it must be the user's id."}

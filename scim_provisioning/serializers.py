@@ -56,12 +56,17 @@ class NameSerializer(serializers.Serializer):
 
 
 class ScimUserSerializer(serializers.Serializer):
-    """Validates a canonicalised SCIM User; ``to_attributes`` maps it per DESIGN.md §3.1."""
+    """Validates a canonicalised SCIM User for a replace (PUT, PATCH); ``to_attributes`` maps it per DESIGN.md §3.1.
+
+    An update without an email (a host may have cleared it) must still go
+    through, e.g. the IdP's deactivation; the host's own validation decides
+    if it may be blank. ``ScimUserCreateSerializer`` requires one.
+    """
 
     userName = serializers.CharField(max_length=254)  # noqa: N815
     externalId = _optional_text(254)  # noqa: N815
     name = NameSerializer(required=False, allow_null=True)
-    emails = EmailSerializer(many=True, allow_empty=False)
+    emails = EmailSerializer(many=True, required=False, allow_null=True)
     phoneNumbers = PhoneNumberSerializer(many=True, required=False, allow_null=True)  # noqa: N815
     addresses = AddressSerializer(many=True, required=False, allow_null=True)
     preferredLanguage = _optional_text(35)  # noqa: N815
@@ -69,14 +74,6 @@ class ScimUserSerializer(serializers.Serializer):
     timezone = _optional_text(64)
     active = serializers.BooleanField(required=False, allow_null=True)
     privilege = serializers.ChoiceField(choices=Privilege.CHOICES, required=False, allow_null=True)
-
-    def __init__(self, *args: Any, creating: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The seed requires an email to create a user. An update without one
-        # (a host may have cleared it) must still go through, e.g. the IdP's
-        # deactivation; the host's own validation decides if it may be blank.
-        if not creating:
-            self.fields["emails"] = EmailSerializer(many=True, required=False, allow_null=True)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
@@ -110,6 +107,17 @@ class ScimUserSerializer(serializers.Serializer):
             "external_id": self.validated_data.get("externalId") or "",
             "email_primary": email.get("primary") if email else None,
         }
+
+
+class ScimUserCreateSerializer(ScimUserSerializer):
+    """A User for a create (POST): the seed requires an email to create a user."""
+
+    emails = EmailSerializer(many=True, allow_empty=False)
+
+
+def user_serializer(creating: bool, **kwargs: Any) -> ScimUserSerializer:
+    """The serializer of a create (``creating``) or of a replace."""
+    return (ScimUserCreateSerializer if creating else ScimUserSerializer)(**kwargs)
 
 
 def _pick(items: list[dict[str, Any]] | None, fallback: bool = True) -> dict[str, Any] | None:

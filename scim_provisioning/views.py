@@ -44,7 +44,7 @@ from .provisioning import UserProvisioner
 from .query import ListQuery, attribute_list
 from .renderers import ScimJSONRenderer
 from .schemas import canonicalize
-from .serializers import ScimUserSerializer, user_location, user_representation
+from .serializers import ScimUserSerializer, user_location, user_representation, user_serializer
 from .throttling import ProvisioningKeyRateThrottle
 
 
@@ -224,7 +224,7 @@ class UserViewSet(ScimView, ViewSet):
 
     @staticmethod
     def _validated(data: Any, creating: bool = False) -> ScimUserSerializer:
-        serializer = ScimUserSerializer(data=data, creating=creating)
+        serializer = user_serializer(creating, data=data)
         if not serializer.is_valid():
             raise ScimError(400, format_errors(serializer.errors), ScimType.INVALID_VALUE)
         return serializer
