@@ -58,12 +58,14 @@ class BaseUserAdapter(ABC):
     def get_read_fields(self) -> dict[str, Any] | None:
         """Where each ``UserAttributes`` field is stored, for reads without model instances.
 
-        ``UserAttributes`` field -> ORM path from ``ProvisionedUser`` (e.g.
-        ``"user__email"``) or an expression (e.g. a ``Subquery`` on a
-        membership). Lists, lookups and GETs then select these values in the
+        Name -> ORM path from ``ProvisionedUser`` (e.g. ``"user__email"``) or
+        an expression (e.g. a ``Subquery``); a ``FilteredRelation`` is joined
+        under its name for the paths that go through it (e.g. the membership in
+        this tenant). Lists, lookups and GETs then select these values in the
         same query as the link, and ``attributes_from_values`` turns them into
         what ``read`` would have returned for the same user, which it must
-        match exactly. ``None`` (the default) reads instances with ``read``.
+        match exactly. By default the names are ``UserAttributes`` fields.
+        ``None`` (the default) reads instances with ``read``.
         """
         return None
 

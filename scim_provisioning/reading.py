@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from django.db.models import F, QuerySet
+from django.db.models import FilteredRelation, QuerySet
 
 from .attributes import UserAttributes
 
@@ -55,25 +55,36 @@ class InstanceReader:
 
 
 class RowReader:
-    """Reads the adapter's ``get_read_fields()`` as annotations of one ``values_list`` query."""
+    """Reads the adapter's ``get_read_fields()`` as columns of one ``values_list`` query.
+
+    ORM paths are selected as they are (a path named twice, once); other
+    expressions become annotations. A ``FilteredRelation`` is joined under its
+    name, for the paths that go through it, and is no value itself.
+    """
 
     def __init__(self, adapter: BaseUserAdapter, read_fields: Mapping[str, Any]) -> None:
         self.adapter = adapter
-        self.aliases = {_ALIAS_PREFIX + name: name for name in read_fields}
-        self.annotations = {
-            _ALIAS_PREFIX + name: F(source) if isinstance(source, str) else source
-            for name, source in read_fields.items()
-        }
+        #: Name given by the adapter -> the column of the row holding its value.
+        self.columns: dict[str, str] = {}
+        self.relations = {name: source for name, source in read_fields.items() if isinstance(source, FilteredRelation)}
+        self.annotations: dict[str, Any] = {}
+        for name, source in read_fields.items():
+            if isinstance(source, str):
+                self.columns[name] = source
+            elif name not in self.relations:
+                self.columns[name] = _ALIAS_PREFIX + name
+                self.annotations[_ALIAS_PREFIX + name] = source
+        self.selected = list(dict.fromkeys(self.columns.values()))
 
     def prepare(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        rows: QuerySet[Any] = queryset.annotate(**self.annotations).values_list(
-            *LINK_FIELDS, *self.annotations, named=True
-        )
+        if self.relations or self.annotations:
+            queryset = queryset.annotate(**self.relations, **self.annotations)
+        rows: QuerySet[Any] = queryset.values_list(*LINK_FIELDS, *self.selected, named=True)
         return rows
 
     def read(self, rows: Iterable[Any]) -> list[tuple[StoredLink, UserAttributes]]:
-        aliases, from_values = self.aliases.items(), self.adapter.attributes_from_values
-        return [(row, from_values({name: getattr(row, alias) for alias, name in aliases})) for row in rows]
+        columns, from_values = self.columns.items(), self.adapter.attributes_from_values
+        return [(row, from_values({name: getattr(row, column) for name, column in columns})) for row in rows]
 
 
 def get_reader(adapter: BaseUserAdapter) -> InstanceReader | RowReader:

@@ -19,10 +19,11 @@ decides who may open the provisioning page. All three classes are named in
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 
 from scim_provisioning.access import BasePageAccess
@@ -35,6 +36,9 @@ from .models import Membership, Organization, Subscription, User
 #: Attribute of a ``User`` holding its memberships in the adapter's
 #: organization (a list of zero or one), filled by ``optimize_queryset``.
 MEMBERSHIPS_ATTR = "scim_memberships"
+
+#: Name of the join to the membership in the adapter's organization, for reads.
+MEMBERSHIP_ALIAS = "scim_membership"
 
 #: ``UserAttributes`` field -> ``User`` field, for the plain profile strings.
 PROFILE_FIELDS: dict[str, str] = {
@@ -72,9 +76,16 @@ class MemberAdapter(BaseUserAdapter):
 
     def get_filter_fields(self) -> dict[str, Any]:
         """Add ``active`` and ``privilege``, read from the membership in this organization only."""
+        return {**self.filter_fields, **self._membership_fields}
+
+    @cached_property
+    def _membership_fields(self) -> dict[str, Any]:
+        """``active`` and ``privilege`` as subqueries on this organization's membership, for filters and sorts.
+
+        Built once per request (an adapter lives one request).
+        """
         membership = Membership.objects.filter(user=OuterRef("user_id"), organization=self.tenant)
         return {
-            **self.filter_fields,
             "active": Exists(membership.filter(is_suspended=False)),
             "privilege": Subquery(membership.values("privilege")[:1]),
         }
@@ -91,17 +102,24 @@ class MemberAdapter(BaseUserAdapter):
     def get_read_fields(self) -> dict[str, Any]:
         """Where ``read`` finds each attribute, so lists and GETs read them all in one query.
 
-        The membership's values are the same subqueries as the filters'; this
-        must return exactly what ``read`` returns for the same user.
+        The membership in this organization is one LEFT OUTER JOIN (at most
+        one row: ``accounts_membership_unique``), so a user without one reads
+        NULLs. ``attributes_from_values`` turns them into what ``read`` returns.
         """
-        membership_fields = self.get_filter_fields()
+        this_organization = Q(user__memberships__organization=self.tenant)
         return {
+            MEMBERSHIP_ALIAS: FilteredRelation("user__memberships", condition=this_organization),
             "user_name": "user__email",
             "email": "user__email",
             **{attr: f"user__{field}" for attr, field in PROFILE_FIELDS.items()},
-            "privilege": membership_fields["privilege"],
-            "active": membership_fields["active"],
+            "privilege": f"{MEMBERSHIP_ALIAS}__privilege",
+            "suspended": f"{MEMBERSHIP_ALIAS}__is_suspended",
         }
+
+    def attributes_from_values(self, values: dict[str, Any]) -> UserAttributes:
+        """As ``read``: active only with a membership here that is not suspended."""
+        suspended = values.pop("suspended")
+        return super().attributes_from_values({**values, "active": suspended is False})
 
     def optimize_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """Load users for a write with two queries (reads use ``get_read_fields``)."""
