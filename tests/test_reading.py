@@ -18,7 +18,7 @@ from scim_provisioning.constants import PATCH_OP_SCHEMA
 from scim_provisioning.models import ProvisionedUser
 from scim_provisioning.reading import InstanceReader, RowReader, get_reader
 
-from .conftest import is_host
+from .conftest import is_host, override_scim_settings
 
 USERS = "/scim/v2/Users"
 pytestmark = pytest.mark.django_db
@@ -86,3 +86,18 @@ def test_get_list_and_write_agree_on_every_user(scim, users):
         after = scim.get(url)
         assert after["ETag"] == patched["ETag"] != got["ETag"]
         assert {**after.json(), "meta": None} == {**patched.json(), "meta": None}
+
+
+def test_reads_by_instances_answer_the_same_as_reads_by_rows(scim, users, settings):
+    """An adapter without ``get_read_fields`` reads instances with ``read()``: the same answers, ETags included."""
+    urls = [f"{USERS}/{user['id']}" for user in users]
+    by_rows = [scim.get(USERS).json(), *(scim.get(url).json() for url in urls)]
+
+    instance_adapter = (
+        "tests.host_adapters.InstanceReadsMemberAdapter" if is_host() else "tests.adapters.InstanceReadsDefaultAdapter"
+    )
+    override_scim_settings(settings, USER_ADAPTER=instance_adapter)
+    assert isinstance(get_reader(get_user_adapter()), InstanceReader)
+    by_instances = [scim.get(USERS).json(), *(scim.get(url).json() for url in urls)]
+
+    assert by_instances == by_rows
