@@ -1,6 +1,8 @@
 """Settings of ``request_costs.py``: zero-configuration SCIM and a bare DRF reference over one User table.
 
 ``DATABASE_URL`` picks the database (SQLite in a temporary file by default).
+Per-key throttling is off: the reference has none, and the comparison is of
+the same work.
 """
 
 from __future__ import annotations
