@@ -60,7 +60,7 @@ def get_tenant_model() -> type[models.Model]:
         ) from exc
 
 
-def tenant_field(related_name: str) -> models.ForeignKey[Any, Any]:
+def tenant_field(related_name: str, db_index: bool = True) -> models.ForeignKey[Any, Any]:
     """The nullable link to the swappable tenant model (no tenant: a single-tenant site)."""
     return models.ForeignKey(
         scim_settings.TENANT_MODEL,
@@ -69,6 +69,7 @@ def tenant_field(related_name: str) -> models.ForeignKey[Any, Any]:
         null=True,
         blank=True,
         related_name=related_name,
+        db_index=db_index,
     )
 
 
@@ -159,7 +160,8 @@ class ProvisionedUser(models.Model):
     """Links one host user to one tenant and carries the SCIM-only attributes."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = tenant_field(related_name="scim_provisioned_users")
+    # No index of its own: every index below starts with the tenant.
+    tenant = tenant_field(related_name="scim_provisioned_users", db_index=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
