@@ -44,7 +44,7 @@ from .provisioning import UserProvisioner
 from .query import ListQuery, attribute_list
 from .renderers import ScimJSONRenderer
 from .schemas import canonicalize
-from .serializers import ScimUserSerializer, user_location, user_representation, user_serializer
+from .serializers import ScimUserSerializer, entity_tag, user_location, user_representation, user_serializer
 from .throttling import ProvisioningKeyRateThrottle
 
 
@@ -169,7 +169,7 @@ class UserViewSet(ScimView, ViewSet):
 
     def update(self, request: Request, pk: str) -> Response:
         link = self.provisioner.get(pk, for_update=True)
-        self._check_version(link)
+        self._check_if_match(link)
         body = self._received(request)
         serializer = self._validated(body)
         self._check_immutable_id(body, link)
@@ -178,7 +178,8 @@ class UserViewSet(ScimView, ViewSet):
 
     def partial_update(self, request: Request, pk: str) -> Response:
         link = self.provisioner.get(pk, for_update=True)
-        current = self._check_version(link)
+        current = self._representation(link)
+        check_if_match(request, current["meta"]["version"])
         patched = apply_patch(canonicalize(current), _body(request))
         serializer = self._validated(patched)
         self.provisioner.replace(link, serializer.to_attributes(), serializer.link_fields)
@@ -186,8 +187,7 @@ class UserViewSet(ScimView, ViewSet):
 
     def destroy(self, request: Request, pk: str) -> Response:
         link = self.provisioner.get(pk, for_update=True)
-        if request.META.get("HTTP_IF_MATCH"):
-            self._check_version(link)
+        self._check_if_match(link)
         self.provisioner.delete(link)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -216,11 +216,10 @@ class UserViewSet(ScimView, ViewSet):
     def _representation(self, link: ProvisionedUser) -> dict[str, Any]:
         return user_representation(link, self.provisioner.read(link), self.base_url())
 
-    def _check_version(self, link: ProvisionedUser) -> dict[str, Any]:
-        """The current resource, after checking ``If-Match`` against it (412 on a mismatch)."""
-        current = self._representation(link)
-        check_if_match(self.request, current["meta"]["version"])
-        return current
+    def _check_if_match(self, link: ProvisionedUser) -> None:
+        """412 unless ``If-Match``, if sent, names the current version of ``link``'s user."""
+        if self.request.META.get("HTTP_IF_MATCH"):
+            check_if_match(self.request, entity_tag(link, self.provisioner.read(link)))
 
     @staticmethod
     def _validated(data: Any, creating: bool = False) -> ScimUserSerializer:
