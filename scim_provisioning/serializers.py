@@ -193,7 +193,7 @@ def user_representation(link: StoredLink, attributes: UserAttributes, base_url: 
         "resourceType": USER_RESOURCE_TYPE,
         "created": _timestamp(link.created_at),
         "lastModified": _timestamp(link.updated_at),
-        "location": f"{base_url.rstrip('/')}/Users/{resource_id}",
+        "location": user_location(link, base_url),
         "version": entity_tag(link, attributes),
     }
     return resource
