@@ -212,7 +212,9 @@ class DefaultUserAdapter(BaseUserAdapter):
         user.last_name = attributes.family_name or ""
         if attributes.active is not None:
             user.is_active = attributes.active
-        self.validate(user, exclude=["password"])
+        # Only what SCIM set: a value the host stored elsewhere in the row is not the IdP's to fix.
+        assigned = set(self._assigned_fields(user))
+        self.validate(user, exclude=[field.name for field in user._meta.fields if field.name not in assigned])
 
 
 def get_user_adapter(tenant: Any = None, request: Any = None) -> BaseUserAdapter:
