@@ -101,3 +101,19 @@ def test_patch_is_bounded(warm_key, population, assert_statements):
 def test_delete_is_bounded(warm_key, population, assert_statements):
     with assert_statements(exactly=BUDGET["delete"]):
         assert warm_key.delete(f"{USERS}/{population[0]['id']}").status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("name", "request_"),
+    [
+        ("lookup", lambda client, ids: client.get(USERS, {"filter": 'userName eq "user1@example.com"'})),
+        ("page", lambda client, ids: client.get(USERS, {"startIndex": 2, "count": 2})),
+        ("get", lambda client, ids: client.get(f"{USERS}/{ids[0]}")),
+    ],
+)
+def test_reads_stay_under_the_ceiling_by_pytest_django(
+    warm_key, population, django_assert_max_num_queries, name, request_
+):
+    """Reads run no transaction, so pytest-django's own count is the statement count: at most the ceiling."""
+    with django_assert_max_num_queries(CEILING[name]):
+        assert request_(warm_key, [user["id"] for user in population]).status_code == 200
