@@ -27,6 +27,9 @@ from django.db.models import QuerySet
 
 from .constants import LIST_RESPONSE_SCHEMA
 
+#: Past every table's end: a larger OFFSET would overflow the databases' 64-bit integers.
+MAX_OFFSET = 2**62
+
 
 def paginate(
     queryset: QuerySet[Any],
@@ -39,9 +42,9 @@ def paginate(
     ``queryset`` selects and orders the links; ``prepare`` adds what reading
     a page needs (the users' values), applied to the page's rows only.
     """
-    if count == 0:
-        return queryset.count(), []
     offset = start_index - 1
+    if count == 0 or offset >= MAX_OFFSET:
+        return queryset.count(), []
     page = list(prepare(_page(queryset, offset, count)))
     if 0 < len(page) < count or (offset == 0 and not page):
         return offset + len(page), page

@@ -213,3 +213,16 @@ def test_computed_names_are_returned_only_on_request(scim, create_user):
     assert "formatted" not in default["name"]
     assert asked["displayName"] == "Barbara Jensen"
     assert asked["name"] == {"formatted": "Barbara Jensen"}
+
+
+@pytest.mark.parametrize("start_index", [2**31, 2**62, 2**63, 10**20, 10**400])
+def test_start_index_past_any_table_is_an_empty_page(scim, create_user, start_index):
+    """RFC 7644 §3.4.2.4: a startIndex past the results answers an empty page, however large, never a database error."""
+    create_user("ada@example.com")
+
+    response = scim.get(USERS, {"startIndex": start_index, "count": 5})
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["totalResults"], body["itemsPerPage"], body["Resources"]) == (1, 0, [])
+    assert scim.get(USERS).json()["totalResults"] == 1
