@@ -90,12 +90,12 @@ def default_view(resource: dict[str, Any]) -> dict[str, Any]:
     What ``project`` computes for no selection, without parsing any path: it
     runs once per user of every page, the IdPs' most frequent request.
     """
-    request_only_subs = {**_REQUEST_ONLY_SUBS, scim_settings.EXTENSION_SCHEMA: _EXTENSION_REQUEST_ONLY}
+    extension = scim_settings.EXTENSION_SCHEMA
     result: dict[str, Any] = {}
     for key, value in resource.items():
         if key in _REQUEST_ONLY:
             continue
-        subs = request_only_subs.get(key)
+        subs = _EXTENSION_REQUEST_ONLY if key == extension else _REQUEST_ONLY_SUBS.get(key)
         if subs and isinstance(value, dict):
             value = {name: sub for name, sub in value.items() if name not in subs}
             if not value:
